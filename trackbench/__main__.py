@@ -1,0 +1,5 @@
+import sys
+
+from trackbench.cli import main
+
+sys.exit(main())

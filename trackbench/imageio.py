@@ -1,0 +1,33 @@
+"""Image decoding, in one place so the convention (RGB uint8 HxWx3) is applied once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+
+
+def read_rgb(path: str | Path) -> np.ndarray:
+    """Decode an image file to an RGB ``uint8`` array of shape ``(H, W, 3)``."""
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        if not Path(path).exists():
+            raise TrackbenchError("image file not found", path)
+        raise TrackbenchError("image file cannot be decoded", path)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """``(width, height)`` of an image, read from its header without decoding pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return int(img.width), int(img.height)
+    except FileNotFoundError:
+        raise TrackbenchError("image file not found", path) from None
+    except OSError as exc:
+        raise TrackbenchError(f"cannot read image header ({exc})", path) from None

@@ -1,0 +1,116 @@
+"""Finding and building trackers by name.
+
+Trackers are plugins registered in the entry-point group ``trackbench.trackers`` (our
+reference trackers are registered there exactly as a third party's would be). Each entry
+point names a factory: a class or function whose keyword arguments are the tracker's
+options (``--set key=value``). Besides registered names, a spec may be
+``package.module:Attribute`` (code not installed as a plugin) or ``trax:COMMAND``
+(an external executable speaking the TraX protocol).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Callable
+
+from trackbench.errors import TrackbenchError
+
+ENTRY_POINT_GROUP = "trackbench.trackers"
+
+
+@dataclass(frozen=True)
+class TrackerInfo:
+    """A registered tracker: its name, where it comes from, and the factory target."""
+
+    name: str
+    source: str  # distribution that registered it, e.g. "trackbench 0.1.0"
+    target: str  # "module:attribute"
+    deterministic: bool | None  # None when not declared on the factory
+
+
+def available_trackers() -> dict[str, TrackerInfo]:
+    """All trackers registered in the ``trackbench.trackers`` entry-point group, by name."""
+    found: dict[str, TrackerInfo] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(ep, "dist", None)
+        source = f"{dist.name} {dist.version}" if dist is not None else "?"
+        deterministic = None
+        try:
+            factory = ep.load()
+            value = getattr(factory, "is_deterministic", None)
+            deterministic = value if isinstance(value, bool) else None
+        except Exception:  # a broken plugin must not break listing the others
+            source += " (fails to import)"
+        found.setdefault(ep.name, TrackerInfo(ep.name, source, ep.value, deterministic))
+    return dict(sorted(found.items()))
+
+
+def resolve_factory(spec: str) -> Callable[..., Any]:
+    """The factory behind a registered name or a ``module:Attribute`` spec."""
+    if ":" in spec and not spec.startswith("trax:"):
+        module_name, _, attr = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise TrackbenchError(f"cannot import tracker module {module_name!r}: {exc}") from None
+        try:
+            obj: Any = module
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except AttributeError:
+            raise TrackbenchError(f"module {module_name!r} has no attribute {attr!r}") from None
+        return obj
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == spec:
+            try:
+                return ep.load()
+            except Exception as exc:
+                raise TrackbenchError(f"tracker plugin {spec!r} ({ep.value}) fails to import: {exc}") from None
+    names = ", ".join(available_trackers()) or "none"
+    raise TrackbenchError(f"unknown tracker {spec!r} (registered: {names}; or give module:Class or trax:COMMAND)")
+
+
+def create_tracker(spec: str, options: dict[str, Any] | None = None) -> Any:
+    """Build a tracker from a spec and keyword options, wrapped to the trackbench contract.
+
+    Unknown option names are an error naming the accepted ones.
+    """
+    from trackbench.adapters import as_tracker
+
+    options = dict(options or {})
+    if spec.startswith("trax:"):
+        from trackbench.adapters import TraxTracker
+
+        return TraxTracker(spec[len("trax:"):], **options)
+    factory = resolve_factory(spec)
+    if callable(factory):
+        _check_options(spec, factory, options)
+        obj = factory(**options) if inspect.isclass(factory) or options else factory()
+    else:
+        if options:
+            raise TrackbenchError(f"tracker {spec!r} is an instance and takes no options")
+        obj = factory
+    tracker = as_tracker(obj)
+    if spec and not getattr(tracker, "name", None):
+        tracker.name = spec
+    return tracker
+
+
+def _check_options(spec: str, factory: Callable[..., Any], options: dict[str, Any]) -> None:
+    if not options:
+        return
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n != "self"]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TrackbenchError(
+            f"tracker {spec!r} has no option {', '.join(unknown)} (options: {', '.join(accepted) or 'none'})"
+        )

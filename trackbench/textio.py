@@ -1,0 +1,162 @@
+"""Reading numeric text tables and writing files atomically.
+
+The field's annotation and result files are rows of numbers separated by commas, tabs
+or spaces (sometimes mixed within one dataset). ``read_table`` accepts all of them and
+reports any bad line as ``<file>:<line>: <what is wrong>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+
+_SPLIT = re.compile(r"[,\t; ]+")
+
+
+def split_numbers(line: str) -> list[str]:
+    """Split one line on commas, tabs, semicolons or spaces (runs count as one)."""
+    return [tok for tok in _SPLIT.split(line.strip()) if tok]
+
+
+def read_table(
+    path: str | Path,
+    columns: int | Iterable[int] | None = None,
+    *,
+    allow_nan: bool = False,
+    allow_empty: bool = False,
+    what: str = "rows",
+) -> np.ndarray:
+    """Read a numeric table (one row per non-empty line) into a float64 array.
+
+    ``columns``: the accepted column count(s); ``None`` accepts any constant count.
+    ``allow_nan``: whether ``nan``/``NaN`` tokens are accepted. Blank lines at the end
+    are ignored; a blank line in the middle is an error (a truncated or edited file).
+    Raises :class:`TrackbenchError` naming the file and 1-based line number.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="strict")
+    except FileNotFoundError:
+        raise TrackbenchError(f"file not found ({what} expected here)", path) from None
+    except UnicodeDecodeError:
+        raise TrackbenchError("not a text file", path) from None
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        if allow_empty:
+            return np.zeros((0, 0 if columns is None else _first(columns)), dtype=np.float64)
+        raise TrackbenchError(f"file is empty ({what} expected)", path)
+    accepted = None if columns is None else ({columns} if isinstance(columns, int) else set(columns))
+    rows: list[list[float]] = []
+    width = None
+    for number, line in enumerate(lines, start=1):
+        tokens = split_numbers(line)
+        if not tokens:
+            raise TrackbenchError("blank line inside the table", path, number)
+        try:
+            values = [float(tok) for tok in tokens]
+        except ValueError:
+            bad = next(tok for tok in tokens if not _is_float(tok))
+            raise TrackbenchError(f"not a number: {bad!r}", path, number) from None
+        if accepted is not None and len(values) not in accepted:
+            want = " or ".join(str(c) for c in sorted(accepted))
+            raise TrackbenchError(f"expected {want} numbers, found {len(values)}", path, number)
+        if width is None:
+            width = len(values)
+        elif len(values) != width:
+            raise TrackbenchError(f"expected {width} numbers like the first line, found {len(values)}", path, number)
+        if not allow_nan and any(v != v for v in values):
+            raise TrackbenchError("NaN value", path, number)
+        rows.append(values)
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _first(columns: int | Iterable[int]) -> int:
+    return columns if isinstance(columns, int) else sorted(columns)[0]
+
+
+def _is_float(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def read_flags(path: str | Path, length: int | None = None, *, what: str = "flags") -> np.ndarray:
+    """Read per-frame integer flags (one per line, or all on one comma-separated line).
+
+    Shorter files are padded with zeros up to ``length`` (VOT tag files may end early).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TrackbenchError(f"file not found ({what} expected here)", path) from None
+    values: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for tok in split_numbers(line):
+            try:
+                values.append(int(float(tok)))
+            except ValueError:
+                raise TrackbenchError(f"not an integer flag: {tok!r}", path, number) from None
+    flags = np.asarray(values, dtype=np.int64)
+    if length is not None:
+        if len(flags) > length:
+            flags = flags[:length]
+        elif len(flags) < length:
+            flags = np.concatenate([flags, np.zeros(length - len(flags), dtype=np.int64)])
+    return flags
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, fsync,
+    then ``os.replace``. A reader (or a resumed run) never sees a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Binary counterpart of :func:`atomic_write_text`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def format_rows(rows: np.ndarray, fmt: str = "%.4f", delimiter: str = ",") -> str:
+    """Format a 2-D array as text lines (``fmt`` per number), ending with a newline."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+    return "".join(delimiter.join(fmt % v for v in row) + "\n" for row in rows)
