@@ -1,24 +1,307 @@
 """Adapters from other toolkits' tracker styles to the trackbench contract.
 
-(Extended by the plugging-in work: got10k, pysot, pytracking, callables, TraX.)
+The contract (:mod:`trackbench.tracker`): ``init(image, box)`` and ``update(image) -> box
+or (box, score)``, images RGB uint8 ``(H, W, 3)``, boxes ``[x, y, w, h]`` (never shifted
+by one). :func:`as_tracker` recognises, in this order:
+
+* a got10k-toolkit tracker (``got10k.trackers.Tracker`` subclass, or duck-typed: ``init``,
+  ``update`` and a ``track(img_files, box, ...)`` method) -> :class:`Got10kAdapter`
+  (hands it ``PIL.Image`` RGB images);
+* a pytracking-style tracker (``initialize(image, info)`` / ``track(image, info) -> dict``
+  with ``target_bbox``) -> :class:`PytrackingAdapter` (RGB arrays);
+* a pysot-style tracker (``init(img, bbox)`` / ``track(img) -> dict`` with ``bbox``,
+  ``best_score``; no ``update``) -> :class:`PysotAdapter` (BGR arrays);
+* a pair ``(init_fn, update_fn)`` of callables -> :class:`CallableTracker`;
+* anything else with ``init`` and ``update`` is taken as following the contract.
+
+``TraxTracker`` runs an external executable speaking the TraX protocol
+(:mod:`trackbench.trax`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import cv2
+import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.tracker import Tracker, split_output
+
+__all__ = [
+    "as_tracker",
+    "Got10kAdapter",
+    "PysotAdapter",
+    "PytrackingAdapter",
+    "CallableTracker",
+    "TraxTracker",
+]
+
+
+class _Adapter(Tracker):
+    """Common part: keeps the wrapped object, its name, determinism and config summary."""
+
+    def __init__(self, wrapped: Any, default_name: str):
+        self.wrapped = wrapped
+        self.name = str(getattr(wrapped, "name", None) or default_name)
+        value = getattr(wrapped, "is_deterministic", True)
+        self.is_deterministic = bool(value) if isinstance(value, (bool, np.bool_)) else True
+
+    def config_summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {"adapter": type(self).__name__, "wrapped": _qualified_name(self.wrapped)}
+        inner = getattr(self.wrapped, "config_summary", None)
+        if callable(inner):
+            summary.update(inner())
+        return summary
+
+
+def _qualified_name(obj: Any) -> str:
+    cls = obj if inspect.isclass(obj) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _box_list(box: np.ndarray) -> list[float]:
+    return [float(v) for v in np.asarray(box, dtype=np.float64).reshape(-1)]
+
+
+class Got10kAdapter(_Adapter):
+    """A got10k-toolkit tracker: ``init(PIL image, box)``, ``update(PIL image) -> box``.
+
+    got10k boxes are ``[x, y, w, h]`` in annotation-file coordinates, like ours.
+    """
+
+    def __init__(self, wrapped: Any):
+        super().__init__(wrapped, type(wrapped).__name__)
+
+    def init(self, image: np.ndarray, box: np.ndarray) -> None:
+        from PIL import Image
+
+        self.wrapped.init(Image.fromarray(np.asarray(image)), np.asarray(box, dtype=np.float64).copy())
+
+    def update(self, image: np.ndarray) -> tuple[np.ndarray, float | None]:
+        from PIL import Image
+
+        region, score = split_output(self.wrapped.update(Image.fromarray(np.asarray(image))))
+        return region.copy(), score  # got10k trackers often return (and later mutate) their own array
+
+
+class PysotAdapter(_Adapter):
+    """A pysot-style tracker: ``init(img, bbox)``, ``track(img) -> {"bbox", "best_score"}``.
+
+    Images are handed over in BGR order (pysot reads frames with ``cv2.imread``); the
+    box is a list ``[x, y, w, h]``. A ``"polygon"`` answer (mask trackers) is kept.
+    """
+
+    def __init__(self, wrapped: Any):
+        super().__init__(wrapped, type(wrapped).__name__)
+
+    def init(self, image: np.ndarray, box: np.ndarray) -> None:
+        self.wrapped.init(_rgb_to_bgr(image), _box_list(box))
+
+    def update(self, image: np.ndarray) -> tuple[np.ndarray, float | None]:
+        region, score = split_output(self.wrapped.track(_rgb_to_bgr(image)))
+        return region.copy(), score
+
+
+class PytrackingAdapter(_Adapter):
+    """A pytracking-style tracker: ``initialize(image, {"init_bbox": box})``, then
+    ``track(image, {"previous_output": ...}) -> {"target_bbox": box, ...}`` (RGB arrays).
+
+    The score is taken from ``object_presence_score``, ``max_score`` or ``score`` when present.
+    """
+
+    _SCORE_KEYS = ("object_presence_score", "max_score", "score", "best_score", "confidence")
+
+    def __init__(self, wrapped: Any):
+        super().__init__(wrapped, type(wrapped).__name__)
+        self._previous: dict[str, Any] = {}
+
+    def init(self, image: np.ndarray, box: np.ndarray) -> None:
+        box_list = _box_list(box)
+        out = self.wrapped.initialize(image, {"init_bbox": box_list})
+        self._previous = dict(out) if isinstance(out, dict) else {}
+        self._previous.setdefault("target_bbox", box_list)
+
+    def update(self, image: np.ndarray) -> tuple[np.ndarray, float | None]:
+        out = self.wrapped.track(image, {"previous_output": self._previous})
+        if not isinstance(out, dict) or "target_bbox" not in out:
+            raise TrackbenchError(
+                f"{self.name}: pytracking-style track() must return a dict with 'target_bbox', got {type(out).__name__}"
+            )
+        self._previous = dict(out)
+        region = split_output({"target_bbox": out["target_bbox"]})[0].copy()
+        score = None
+        for key in self._SCORE_KEYS:
+            if out.get(key) is not None:
+                score = float(np.asarray(out[key]).max())
+                break
+        return region, score
+
+
+class CallableTracker(Tracker):
+    """A tracker made of two functions: ``init_fn(image, box)`` and ``update_fn(image) -> box``.
+
+    ``update_fn`` may return anything :func:`trackbench.tracker.split_output` accepts.
+    """
+
+    def __init__(self, init_fn: Callable[[np.ndarray, np.ndarray], Any],
+                 update_fn: Callable[[np.ndarray], Any], name: str = "callable", is_deterministic: bool = True):
+        if not callable(init_fn) or not callable(update_fn):
+            raise TrackbenchError("CallableTracker needs two callables: init_fn(image, box) and update_fn(image)")
+        self.init_fn = init_fn
+        self.update_fn = update_fn
+        self.name = name
+        self.is_deterministic = is_deterministic
+
+    def init(self, image: np.ndarray, box: np.ndarray) -> None:
+        self.init_fn(image, np.asarray(box, dtype=np.float64).copy())
+
+    def update(self, image: np.ndarray) -> tuple[np.ndarray, float | None]:
+        region, score = split_output(self.update_fn(image))
+        return region.copy(), score
+
+
+def _rgb_to_bgr(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image)[..., ::-1])
+
+
+def _is_got10k_tracker(obj: Any) -> bool:
+    try:
+        from got10k.trackers import Tracker as Got10kTracker
+    except ImportError:
+        Got10kTracker = None
+    if Got10kTracker is not None and isinstance(obj, Got10kTracker):
+        return True
+    if isinstance(obj, Tracker):
+        return False
+    track = getattr(obj, "track", None)
+    if not (callable(getattr(obj, "init", None)) and callable(getattr(obj, "update", None)) and callable(track)):
+        return False
+    try:
+        return "img_files" in inspect.signature(track).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def as_tracker(obj: Any) -> Any:
-    """Return ``obj`` if it already follows the trackbench contract (``init``/``update``)."""
-    if callable(getattr(obj, "init", None)) and callable(getattr(obj, "update", None)):
+    """Wrap ``obj`` so that it follows the trackbench contract (see the module docstring).
+
+    Objects already following the contract are returned as they are (given a default
+    ``is_deterministic = True`` if they lack it). Raises :class:`TrackbenchError` for an
+    object of no known style.
+    """
+    if isinstance(obj, tuple) and len(obj) == 2 and all(callable(f) for f in obj):
+        return CallableTracker(obj[0], obj[1])
+    if _is_got10k_tracker(obj):
+        return Got10kAdapter(obj)
+    has = {m: callable(getattr(obj, m, None)) for m in ("init", "update", "initialize", "track")}
+    if has["initialize"] and has["track"] and not has["update"]:
+        return PytrackingAdapter(obj)
+    if has["init"] and has["track"] and not has["update"]:
+        return PysotAdapter(obj)
+    if has["init"] and has["update"]:
         if not hasattr(obj, "is_deterministic"):
             obj.is_deterministic = True
         return obj
-    raise TrackbenchError(f"{type(obj).__name__} does not follow a known tracker interface (init/update)")
+    raise TrackbenchError(
+        f"{type(obj).__name__} does not follow a known tracker interface "
+        "(init/update, got10k, pysot init/track, pytracking initialize/track, or a pair of callables)"
+    )
 
 
-class TraxTracker:  # placeholder replaced by the TraX adapter
-    def __init__(self, command: str, **options: Any):
-        raise TrackbenchError("the TraX adapter is not available yet")
+class TraxTracker(Tracker):
+    """An external executable speaking the TraX protocol, as a trackbench tracker.
+
+    ``command``: the command line (``trackbench run trax:"python my_tracker.py" ...``).
+    Options: ``timeout`` (seconds per answer, default 30), ``name`` (default: the server's
+    ``trax.name`` or the command), ``deterministic`` (declared by the user; default False,
+    since an external process cannot be inspected), ``cwd``; any further option is sent
+    to the tracker as a property of the ``initialize`` message.
+
+    Images are passed as file paths. ``init``/``update`` take an optional ``path``: when
+    the harness knows the frame's file it passes it (``accepts_image_paths`` is True);
+    otherwise the array is written to a temporary PNG file. The process is started on the
+    first ``init`` and re-initialised (same process) for every further sequence.
+    """
+
+    accepts_image_paths = True
+
+    def __init__(self, command: str, *, timeout: float = 30.0, name: str | None = None,
+                 deterministic: bool = False, cwd: str | None = None, **parameters: Any):
+        from trackbench.trax import TraxClient
+
+        self.command = command
+        self.client = TraxClient(command, timeout=float(timeout), cwd=cwd)
+        self.parameters = dict(parameters)
+        self.name = name or "trax"
+        self._name_given = name is not None
+        self.is_deterministic = _as_bool(deterministic)
+        self._region: np.ndarray | None = None
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def config_summary(self) -> dict[str, Any]:
+        hello = self.client.hello.properties if self.client.hello else {}
+        return {"command": self.command, "parameters": self.parameters, "hello": hello}
+
+    def _image_path(self, image: np.ndarray, path: str | os.PathLike[str] | None) -> Path:
+        if path is not None and Path(path).is_file():
+            return Path(path)
+        if self._tempdir is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="trackbench-trax-")
+        target = Path(self._tempdir.name) / "frame.png"
+        bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+        if not cv2.imwrite(str(target), bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
+            raise TrackbenchError("cannot write a temporary frame for the TraX tracker", target)
+        return target
+
+    def init(self, image: np.ndarray, box: np.ndarray, path: str | os.PathLike[str] | None = None) -> None:
+        box = np.asarray(box, dtype=np.float64).reshape(-1)
+        if not self.client.running:
+            hello = self.client.start()
+            if not self._name_given and hello.properties.get("trax.name"):
+                self.name = hello.properties["trax.name"]
+        region, _ = self.client.initialize(self._image_path(image, path), box, self.parameters)
+        self._region = box.copy() if region is None else region
+
+    def update(self, image: np.ndarray, path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, float | None]:
+        if self._region is None:
+            raise TrackbenchError(f"TraX tracker {self.command!r}: update called before init")
+        region, properties = self.client.frame(self._image_path(image, path))
+        score = _score(properties)
+        if region is None:  # a special region (failure code): keep the previous one
+            return self._region.copy(), 0.0
+        self._region = region
+        return region.copy(), score
+
+    def close(self) -> None:
+        """End the tracker process and remove temporary frames."""
+        self.client.close()
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _score(properties: dict[str, str]) -> float | None:
+    for key in ("trax.confidence", "confidence", "score"):
+        if key in properties:
+            try:
+                return float(properties[key])
+            except ValueError:
+                return None
+    return None
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

@@ -1,0 +1,78 @@
+"""Harness throughput: the one-pass runner with ``identity`` against raw image decoding.
+
+Decoding every frame is the floor of any evaluation; the harness should add almost
+nothing on top of it (goal: at least 90% of the raw decode speed). Three figures, each
+the best of ``--repeats`` interleaved passes over the same frames (page cache warm):
+
+* raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other;
+* ``run_one_pass``: the protocol with the identity tracker (prefetching decoder thread);
+* ``run_suite``: the whole serial runner (planning, result files, manifest) into a temp dir.
+
+Frames: the demo suite (generated into a temp dir) and, when ../shared/data is
+present, the real OTB sequences Couple and Crossing.
+
+    python benchmarks/harness_throughput.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from trackbench.data.otb import read_otb
+from trackbench.execution.runner import RunOptions, run_suite
+from trackbench.imageio import read_rgb
+from trackbench.protocols.ope import run_one_pass
+from trackbench.sequence import Dataset
+from trackbench.suites import get_suite
+from trackbench.trackers.identity import IdentityTracker
+
+SHARED_SEQUENCES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sequences" / "otb"
+
+
+def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
+    frames = dataset.total_frames
+
+    def decode():
+        for seq in dataset:
+            for path in seq.frames:
+                read_rgb(path)
+
+    def one_pass():
+        for seq in dataset:
+            run_one_pass(IdentityTracker(), seq)
+
+    def runner():
+        with tempfile.TemporaryDirectory() as out:
+            run_suite(suite, dataset, RunOptions(tracker="identity", out=Path(out), progress=False))
+
+    decode()  # warm the page cache
+    best = {"decode": float("inf"), "one_pass": float("inf"), "runner": float("inf")}
+    for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all three
+        for key, work in (("decode", decode), ("one_pass", one_pass), ("runner", runner)):
+            start = time.perf_counter()
+            work()
+            best[key] = min(best[key], time.perf_counter() - start)
+    raw, protocol, full = (frames / best[k] for k in ("decode", "one_pass", "runner"))
+    print(f"{name}: {len(dataset)} sequences, {frames} frames (best of {repeats})")
+    print(f"  raw decode            {raw:8.1f} frames/s")
+    print(f"  run_one_pass identity {protocol:8.1f} frames/s  ({100 * protocol / raw:5.1f}% of decode)")
+    print(f"  run_suite serial      {full:8.1f} frames/s  ({100 * full / raw:5.1f}% of decode)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = get_suite("demo")
+        measure("demo", demo.load(Path(tmp) / "demo"), demo, args.repeats)
+    if SHARED_SEQUENCES.is_dir():
+        real = read_otb(SHARED_SEQUENCES.resolve(), name="otb-real")
+        measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Trackers and tiny generated sequences used by the runner/executor tests.
+
+A plain module (not a test file) so that worker processes, Ray actors and
+``python -m trackbench run --tracker run_helper_trackers:Class`` subprocesses can import
+it: the tests put this folder on ``PYTHONPATH`` in the environment they start.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from trackbench.sequence import Dataset, Sequence
+
+
+@dataclass(frozen=True)
+class LocalSuite:
+    """The fields of a trackbench Suite that the runner reads."""
+
+    name: str = "local"
+    family: str = "otb"
+    protocol: str = "ope"
+    repetitions: int = 1
+    skip_initialize: int = 5
+    corner_rule: str | None = None
+
+
+def write_moving_square(folder: Path, frames: int, seed: int, size: tuple[int, int] = (64, 48)) -> Path:
+    """Write an OTB-layout sequence: a textured 12x10 square drifting over noise.
+
+    ``<folder>/img/0001.jpg`` ... and ``groundtruth_rect.txt`` (``x,y,w,h`` per frame).
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    background = rng.integers(0, 120, size=(height, width, 3), dtype=np.uint8)
+    patch = rng.integers(130, 256, size=(10, 12, 3), dtype=np.uint8)
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    x, y = 5.0 + seed % 7, 6.0 + seed % 5
+    rows = []
+    for index in range(frames):
+        image = background.copy()
+        xi, yi = int(round(x)), int(round(y))
+        image[yi : yi + 10, xi : xi + 12] = patch
+        cv2.imwrite(str(folder / "img" / f"{index + 1:04d}.jpg"), image[:, :, ::-1])
+        rows.append(f"{xi},{yi},12,10")
+        x = min(max(x + rng.uniform(-1.5, 2.0), 0), width - 13)
+        y = min(max(y + rng.uniform(-1.5, 1.5), 0), height - 11)
+    (folder / "groundtruth_rect.txt").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def read_otb_folder(folder: Path, name: str | None = None) -> Sequence:
+    """A Sequence from ``<folder>/img/*.jpg`` + ``groundtruth_rect.txt`` (any delimiter)."""
+    from trackbench.textio import read_table
+
+    gt_path = folder / "groundtruth_rect.txt"
+    ground_truth = read_table(gt_path, 4)
+    frames = sorted((folder / "img").glob("*.jpg"))[: len(ground_truth)]
+    return Sequence(name or folder.name, ground_truth, frames, annotation_path=gt_path)
+
+
+def make_dataset(root: Path, lengths: dict[str, int]) -> Dataset:
+    """Generate one moving-square sequence per ``name: frames`` under ``root``."""
+    sequences = []
+    for seed, (name, frames) in enumerate(lengths.items()):
+        folder = root / name
+        if not (folder / "groundtruth_rect.txt").is_file():
+            write_moving_square(folder, frames, seed)
+        sequences.append(read_otb_folder(folder))
+    return Dataset("local", sequences, root)
+
+
+class TemplateTracker:
+    """Deterministic template matching (normalised cross-correlation) near the last box."""
+
+    name = "template"
+    is_deterministic = True
+
+    def __init__(self, margin: int = 8):
+        self.margin = int(margin)
+        self.template: np.ndarray | None = None
+        self.box = np.zeros(4)
+
+    def init(self, image: np.ndarray, box: np.ndarray) -> None:
+        x, y, w, h = (int(round(v)) for v in box)
+        self.template = cv2.cvtColor(image[y : y + h, x : x + w], cv2.COLOR_RGB2GRAY)
+        self.box = np.asarray([x, y, w, h], dtype=np.float64)
+
+    def update(self, image: np.ndarray):
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        x, y, w, h = (int(v) for v in self.box)
+        x0, y0 = max(x - self.margin, 0), max(y - self.margin, 0)
+        x1 = min(x + w + self.margin, gray.shape[1])
+        y1 = min(y + h + self.margin, gray.shape[0])
+        window = gray[y0:y1, x0:x1]
+        if window.shape[0] < h or window.shape[1] < w:
+            return self.box.copy(), 0.0
+        response = cv2.matchTemplate(window, self.template, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (dx, dy) = cv2.minMaxLoc(response)
+        self.box = np.asarray([x0 + dx, y0 + dy, w, h], dtype=np.float64)
+        return self.box.copy(), float(best)
+
+
+class BatchTemplateTracker:
+    """TemplateTracker with the batch methods: one TemplateTracker per slot."""
+
+    name = "template-batch"
+    is_deterministic = True
+
+    def __init__(self, margin: int = 8):
+        self.margin = margin
+        self.slots: list[TemplateTracker] = []
+        self.batch_sizes: list[int] = []  # active slots per update_batch call (for tests)
+
+    def init(self, image, box):
+        self.slots = [TemplateTracker(self.margin)]
+        self.slots[0].init(image, box)
+
+    def update(self, image):
+        return self.slots[0].update(image)
+
+    def init_batch(self, images, boxes):
+        self.slots = [TemplateTracker(self.margin) for _ in images]
+        for slot, image, box in zip(self.slots, images, boxes):
+            slot.init(image, box)
+
+    def update_batch(self, images):
+        self.batch_sizes.append(sum(image is not None for image in images))
+        return [None if image is None else slot.update(image) for slot, image in zip(self.slots, images)]
+
+
+class CSRTTracker:
+    """OpenCV's CSRT (a real correlation-filter tracker), RGB in, ``[x, y, w, h]`` out."""
+
+    name = "csrt"
+    is_deterministic = True
+
+    def init(self, image, box):
+        self.tracker = cv2.TrackerCSRT.create()
+        self.box = np.asarray(box, dtype=np.float64)
+        self.tracker.init(np.ascontiguousarray(image[:, :, ::-1]), tuple(int(round(v)) for v in box))
+
+    def update(self, image):
+        ok, rect = self.tracker.update(np.ascontiguousarray(image[:, :, ::-1]))
+        if ok:
+            self.box = np.asarray(rect, dtype=np.float64)
+        return self.box.copy()
+
+
+class SlowIdentity:
+    """Returns the initial box after sleeping ``delay`` seconds per update."""
+
+    name = "slow"
+    is_deterministic = True
+
+    def __init__(self, delay: float = 0.02):
+        self.delay = float(delay)
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64)
+
+    def update(self, image):
+        time.sleep(self.delay)
+        return self.box.copy()
+
+
+class FailOnImageWidth:
+    """Identity, except that ``update`` raises on images ``width`` pixels wide."""
+
+    name = "fail-on-width"
+    is_deterministic = True
+
+    def __init__(self, width: int = 80):
+        self.width = int(width)
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64)
+        self.bad = image.shape[1] == self.width
+
+    def update(self, image):
+        if self.bad:
+            raise RuntimeError(f"deliberate failure on a {self.width}-pixel-wide image")
+        return self.box.copy()
+
+
+class FailOnce:
+    """Identity whose very first ``init`` raises (to check the one retry)."""
+
+    name = "fail-once"
+    is_deterministic = True
+
+    def __init__(self):
+        self.calls = 0
+
+    def init(self, image, box):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("deliberate first-attempt failure")
+        self.box = np.asarray(box, dtype=np.float64)
+
+    def update(self, image):
+        return self.box.copy()
+
+
+class NoisyTracker:
+    """A stochastic tracker: the initial box plus seeded-by-nothing jitter."""
+
+    name = "noisy"
+    is_deterministic = False
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64)
+        self.rng = np.random.default_rng()
+
+    def update(self, image):
+        return self.box + self.rng.normal(0, 1, 4)
+
+
+class DeviceTracker:
+    """Identity that needs a ``device`` option; the box width becomes the device index."""
+
+    name = "device"
+    is_deterministic = True
+
+    def __init__(self, device: str | None = None):
+        if device is None:
+            raise ValueError("no device given")
+        self.index = float(device.rpartition(":")[2] or 0)
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64).copy()
+        self.box[2] = self.index
+
+    def update(self, image):
+        return self.box.copy()
+
+
+class UndeclaredDeterministic(TemplateTracker):
+    """TemplateTracker that does not declare itself deterministic (VOT runs 3, then stops)."""
+
+    name = "undeclared"
+    is_deterministic = False

@@ -1,0 +1,66 @@
+"""`trackbench eval`: ranked table, JSON document, pysot JSON as --root, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from trackbench.cli import main
+
+
+def _fixture(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A two-sequence pysot-style LaSOT JSON and two trackers' results (no images)."""
+    rng = np.random.default_rng(2)
+    content = {}
+    good, bad = tmp_path / "Good", tmp_path / "Bad"
+    for name in ("cat-1", "dog-2"):
+        n = 30
+        gt = np.round(np.column_stack([rng.uniform(20, 100, (n, 2)), rng.uniform(20, 60, (n, 2))]), 1)
+        content[name] = {
+            "video_dir": name, "init_rect": gt[0].tolist(),
+            "img_names": [f"{name}/img/{i:08d}.jpg" for i in range(1, n + 1)],
+            "gt_rect": gt.tolist(), "attr": [],
+        }
+        for folder, shift in ((good, 0.0), (bad, 15.0)):
+            folder.mkdir(exist_ok=True)
+            rows = gt + [shift, shift, 0, 0]
+            (folder / f"{name}.txt").write_text("".join(",".join(f"{v:.2f}" for v in r) + "\n" for r in rows))
+    root = tmp_path / "LaSOT.json"
+    root.write_text(json.dumps(content))
+    return root, good, bad
+
+
+def test_table_is_ranked(tmp_path, capsys):
+    root, good, bad = _fixture(tmp_path)
+    assert main(["eval", "--suite", "lasot", "--root", str(root), str(bad), str(good)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "LaSOT" in lines[0] and "2 sequences" in lines[0]
+    assert lines[2].split()[:2] == ["1", "Good"] and lines[3].split()[:2] == ["2", "Bad"]
+    # perfect tracking: 20/21 (MATLAB's "+1" IoU arithmetic can put identical float boxes a
+    # hair above 1, passing the 1.0 threshold too, as the MATLAB toolkit itself does)
+    assert float(lines[2].split()[2]) >= 0.952
+
+
+def test_json_document(tmp_path, capsys):
+    root, good, bad = _fixture(tmp_path)
+    assert main(["eval", "--suite", "lasot", "--root", str(root), "--rules", "pysot", "--json", str(good)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert isinstance(document, list) and len(document) == 1
+    entry = document[0]
+    assert entry["tracker"] == "Good" and entry["suite"] == "lasot" and entry["rules"] == "pysot"
+    assert entry["sequences"] == 2
+    assert entry["metrics"]["success_auc"] == 20 / 21 and entry["metrics"]["precision"] == 1.0
+    assert entry["metrics"]["fps"] is None  # no time files
+
+
+def test_short_result_file_is_a_clear_error(tmp_path, capsys):
+    root, good, _ = _fixture(tmp_path)
+    lines = (good / "cat-1.txt").read_text().splitlines()
+    (good / "cat-1.txt").write_text("\n".join(lines[:-1]) + "\n")
+    assert main(["eval", "--suite", "lasot", "--root", str(root), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert "cat-1.txt: 29 result rows but the ground truth of 'cat-1' has 30 frames" in err
+    assert len(err.strip().splitlines()) == 1

@@ -1,0 +1,117 @@
+"""Serial, process-pool and Ray executors give identical result files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from run_helper_trackers import LocalSuite, make_dataset
+from trackbench.execution.runner import RunOptions, run_suite
+
+HELPERS = str(Path(__file__).resolve().parent)
+LENGTHS = {"alpha": 9, "beta": 14, "gamma": 6, "delta": 11, "eps": 7}
+SPEC = "run_helper_trackers:TemplateTracker"
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return make_dataset(tmp_path_factory.mktemp("data"), LENGTHS)
+
+
+def result_files(tracker_dir: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(tracker_dir.glob("*.txt"))}
+
+
+def run(dataset, out, **kwargs):
+    return run_suite(LocalSuite(), dataset, RunOptions(tracker=SPEC, out=out, progress=False, **kwargs))
+
+
+@pytest.fixture(scope="module")
+def serial_files(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    summary = run(dataset, out)
+    assert summary.units_run == len(LENGTHS)
+    files = result_files(out / "local" / "template")
+    assert sorted(files) == sorted(f"{name}.txt" for name in LENGTHS)
+    return files
+
+
+def test_process_pool_with_two_workers_gives_identical_files(dataset, serial_files, tmp_path):
+    summary = run(dataset, tmp_path, executor="process", workers=2)
+    assert summary.units_run == len(LENGTHS) and not summary.failed
+    assert result_files(tmp_path / "local" / "template") == serial_files
+    units = json.loads((tmp_path / "local" / "template" / "manifest.json").read_text())["units"]
+    # the units ran in the worker processes, not here
+    assert all(not entry["worker"].endswith(f":{os.getpid()}") for entry in units.values())
+
+
+def test_process_pool_pins_one_worker_per_device(dataset, serial_files, tmp_path):
+    summary = run(
+        dataset, tmp_path, executor="process", devices=["cpu:0", "cpu:1"], tracker_name="template",
+    )
+    assert summary.units_run == len(LENGTHS)
+    units = json.loads((tmp_path / "local" / "template" / "manifest.json").read_text())["units"]
+    workers = {}
+    for entry in units.values():
+        workers.setdefault(entry["worker"], set()).add(entry["device"])
+    # each worker process kept one device; devices come from the list
+    assert all(len(devices) == 1 for devices in workers.values())
+    assert set().union(*workers.values()) <= {"cpu:0", "cpu:1"}
+    assert result_files(tmp_path / "local" / "template") == serial_files
+
+
+def test_device_is_passed_to_a_tracker_that_takes_one(dataset, tmp_path):
+    summary = run_suite(
+        LocalSuite(),
+        dataset,
+        RunOptions(tracker="run_helper_trackers:DeviceTracker", out=tmp_path, progress=False,
+                   executor="process", workers=2, devices=["cpu:0", "cpu:1"]),
+    )
+    assert not summary.failed
+    tracker_dir = tmp_path / "local" / "device"
+    for name, frames in LENGTHS.items():
+        lines = (tracker_dir / f"{name}.txt").read_text().splitlines()
+        # DeviceTracker writes its device index into the box width
+        assert len(lines) == frames and {line.split(",")[2] for line in lines[1:]} <= {"0.0000", "1.0000"}
+
+
+def test_ray_local_instance_with_two_cpus_gives_identical_files(dataset, serial_files, tmp_path, monkeypatch):
+    pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
+    # Ray workers of a local instance inherit the driver's environment
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+    summary = run(dataset, tmp_path, executor="ray", workers=2)
+    assert summary.units_run == len(LENGTHS) and not summary.failed, summary.failed
+    assert result_files(tmp_path / "local" / "template") == serial_files
+    units = json.loads((tmp_path / "local" / "template" / "manifest.json").read_text())["units"]
+    assert all(entry["status"] == "done" for entry in units.values())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from trackbench.suites import get_suite
+
+    suite = get_suite("demo")
+    return suite, suite.load(tmp_path_factory.mktemp("datasets") / "demo")
+
+
+@pytest.fixture(scope="module")
+def demo_serial_files(demo, tmp_path_factory):
+    suite, dataset = demo
+    out = tmp_path_factory.mktemp("demo-serial")
+    summary = run_suite(suite, dataset, RunOptions(tracker=SPEC, out=out, progress=False))
+    assert summary.units_run == len(dataset) == 8
+    return result_files(out / "demo" / "template")
+
+
+@pytest.mark.parametrize("executor", ["process", "ray"])
+def test_demo_suite_gives_identical_files_on_every_executor(executor, demo, demo_serial_files, tmp_path, monkeypatch):
+    if executor == "ray":
+        pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+    suite, dataset = demo
+    summary = run_suite(suite, dataset, RunOptions(tracker=SPEC, out=tmp_path, progress=False, executor=executor, workers=2))
+    assert summary.units_run == 8 and not summary.failed
+    assert result_files(tmp_path / "demo" / "template") == demo_serial_files

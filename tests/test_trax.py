@@ -1,0 +1,228 @@
+"""TraX: message syntax, and real external tracker processes written by the test."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trackbench.adapters import TraxTracker
+from trackbench.errors import TrackbenchError
+from trackbench.registry import create_tracker
+from trackbench.trax import format_message, parse_message, parse_region
+
+# A TraX server written independently of trackbench.trax (it parses lines with shlex).
+# It answers each frame with the previous box moved by (+1, +2), reports the image width it
+# read from the file as a property, and echoes the initialize properties on stderr.
+SERVER = textwrap.dedent(
+    r'''
+    import shlex, sys
+    import cv2
+
+    def send(line):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    print("some log output that is not a protocol line", flush=True)
+    send('@@TRAX:hello trax.version=3 trax.name=shifter trax.region=rectangle trax.image=path trax.channels=color')
+    box = None
+    for line in sys.stdin:
+        if not line.startswith("@@TRAX:"):
+            continue
+        parts = shlex.split(line[len("@@TRAX:"):])
+        name, args = parts[0], parts[1:]
+        if name == "quit":
+            break
+        path = args[0][len("file://"):] if args[0].startswith("file://") else args[0]
+        image = cv2.imread(path)
+        if image is None:
+            sys.stderr.write("cannot read " + path + "\n")
+            sys.exit(4)
+        if name == "initialize":
+            box = [float(v) for v in args[1].split(",")]
+            props = dict(a.split("=", 1) for a in args[2:])
+            sys.stderr.write("properties " + repr(sorted(props.items())) + "\n")
+        else:
+            box = [box[0] + 1, box[1] + 2, box[2], box[3]]
+        send('@@TRAX:state "%s" "trax.confidence=0.5" "width=%d"' % (",".join("%.3f" % v for v in box), image.shape[1]))
+    '''
+)
+
+DYING = textwrap.dedent(
+    r'''
+    import sys
+    print("@@TRAX:hello trax.version=3 trax.region=rectangle trax.image=path", flush=True)
+    sys.stdin.readline()
+    sys.stderr.write("loading weights\n")
+    sys.stderr.write("RuntimeError: model file missing\n")
+    sys.exit(3)
+    '''
+)
+
+HANGING = textwrap.dedent(
+    r'''
+    import sys, time
+    print("@@TRAX:hello trax.version=3 trax.region=rectangle trax.image=path", flush=True)
+    sys.stdin.readline()
+    print('@@TRAX:state "1,2,3,4"', flush=True)
+    sys.stdin.readline()
+    time.sleep(60)
+    '''
+)
+
+
+def _script(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return f'"{sys.executable}" "{path}"'
+
+
+def _frames(count: int, width: int = 48, height: int = 32) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.integers(0, 255, (height, width, 3), dtype=np.uint8) for _ in range(count)]
+
+
+def test_message_round_trip_with_quotes_escapes_and_properties():
+    line = format_message("initialize", ["file:///tmp/a b.jpg", "1.0000,2.0000,3.0000,4.0000"],
+                          {"trax.name": 'say "hi"\\now'})
+    assert line.startswith('@@TRAX:initialize "file:///tmp/a b.jpg" "1.0000,2.0000,3.0000,4.0000" ')
+    message = parse_message(line + "\n")
+    assert message.name == "initialize"
+    assert message.arguments == ["file:///tmp/a b.jpg", "1.0000,2.0000,3.0000,4.0000"]
+    assert message.properties == {"trax.name": 'say "hi"\\now'}
+    hello = parse_message("@@TRAX:hello trax.version=1 trax.region=rectangle;polygon")
+    assert hello.arguments == [] and hello.properties["trax.region"] == "rectangle;polygon"
+    assert parse_message("plain program output") is None
+    with pytest.raises(ValueError):
+        parse_message('@@TRAX:state "1,2,3,4')
+
+
+def test_region_parsing():
+    np.testing.assert_array_equal(parse_region("1,2,3,4"), [1, 2, 3, 4])
+    np.testing.assert_array_equal(parse_region("0,0,4,0,4,2,0,2"), [0, 0, 4, 0, 4, 2, 0, 2])
+    np.testing.assert_array_equal(parse_region("0,0,4,0,5,1,4,2,0,2"), [0, 0, 5, 2])  # 5 points -> bbox
+    assert parse_region("0") is None  # a special region (failure code)
+    with pytest.raises(ValueError):
+        parse_region("1,2,3")
+
+
+def test_trax_tracker_runs_script_with_temporary_frames(tmp_path):
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20, model="small", scale=1.5)
+    frames = _frames(4)
+    try:
+        tracker.init(frames[0], np.array([5.0, 6.0, 10.0, 12.0]))
+        assert tracker.name == "shifter"  # from trax.name in hello
+        out = [tracker.update(image) for image in frames[1:]]
+        stderr = list(tracker.client._stderr)
+    finally:
+        tracker.close()
+    np.testing.assert_allclose([r for r, _ in out], [[6, 8, 10, 12], [7, 10, 10, 12], [8, 12, 10, 12]])
+    assert [s for _, s in out] == [0.5, 0.5, 0.5]
+    assert "properties [('model', 'small'), ('scale', '1.5')]" in stderr
+    assert not tracker.client.running
+
+
+def test_trax_tracker_uses_real_image_paths_and_reinitialises(tmp_path, shared_data):
+    from trackbench.imageio import read_rgb
+
+    folder = shared_data / "sequences" / "otb" / "Couple" / "img"
+    paths = [folder / f"{i:04d}.jpg" for i in (1, 2, 3)]
+    images = [read_rgb(p) for p in paths]
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20)
+    try:
+        tracker.init(images[0], np.array([51.0, 47, 25, 62]), path=paths[0])
+        region, _ = tracker.update(images[1], path=paths[1])
+        np.testing.assert_allclose(region, [52, 49, 25, 62])
+        assert tracker.client._process is not None
+        pid = tracker.client._process.pid
+        tracker.init(images[0], np.array([1.0, 1, 5, 5]), path=paths[0])  # next sequence: same process
+        region, _ = tracker.update(images[2], path=paths[2])
+        np.testing.assert_allclose(region, [2, 3, 5, 5])
+        assert tracker.client._process.pid == pid
+    finally:
+        tracker.close()
+
+
+def test_dying_tracker_gives_exit_code_and_last_stderr_line(tmp_path):
+    tracker = TraxTracker(_script(tmp_path, "dying.py", DYING), timeout=20)
+    with pytest.raises(TrackbenchError) as info:
+        tracker.init(_frames(1)[0], np.array([1.0, 2, 3, 4]))
+    message = str(info.value)
+    assert "ended while 'state' was expected" in message
+    assert "exit code 3" in message
+    assert "last stderr line: RuntimeError: model file missing" in message
+    assert "\n" not in message
+
+
+def test_hanging_tracker_hits_the_timeout_and_is_killed(tmp_path):
+    tracker = TraxTracker(_script(tmp_path, "hanging.py", HANGING), timeout=1.0)
+    frames = _frames(2)
+    tracker.init(frames[0], np.array([1.0, 2, 3, 4]))
+    started = time.monotonic()
+    with pytest.raises(TrackbenchError, match=r"no 'state' within the 1 s timeout \(process killed\); exit code -9"):
+        tracker.update(frames[1])
+    assert time.monotonic() - started < 10
+    assert not tracker.client.running
+
+
+def test_missing_executable_is_a_clear_error():
+    tracker = TraxTracker("/nonexistent/tracker-binary --flag", timeout=1)
+    with pytest.raises(TrackbenchError, match="cannot start TraX tracker"):
+        tracker.init(_frames(1)[0], np.array([1.0, 2, 3, 4]))
+
+
+def test_registry_builds_trax_spec(tmp_path):
+    tracker = create_tracker("trax:" + _script(tmp_path, "server.py", SERVER), {"timeout": 15, "name": "mine"})
+    assert isinstance(tracker, TraxTracker)
+    assert tracker.name == "mine" and tracker.client.timeout == 15 and tracker.is_deterministic is False
+
+
+def test_trackbench_run_with_a_trax_command(tmp_path, shared_data):
+    from trackbench.cli import main
+
+    command = "trax:" + _script(tmp_path, "server.py", SERVER)
+    out = tmp_path / "results"
+    assert main(["run", command, "--suite", "custom", "--root", str(shared_data / "sequences" / "otb"),
+                 "--sequences", "Couple", "--out", str(out), "--tracker-name", "shifter", "--no-progress"]) == 0
+    boxes = np.loadtxt(out / "custom" / "shifter" / "Couple.txt", delimiter=",")
+    assert boxes.shape == (140, 4)
+    np.testing.assert_allclose(boxes[:, 0] - boxes[0, 0], np.arange(140))
+    np.testing.assert_allclose(boxes[:, 1] - boxes[0, 1], 2 * np.arange(140))
+
+
+POLYGON_V1 = textwrap.dedent(
+    r'''
+    import os, shlex, sys
+    print("@@TRAX:hello trax.region=polygon", flush=True)  # no trax.version: version 1, bare paths
+    for line in sys.stdin:
+        parts = shlex.split(line[len("@@TRAX:"):])
+        if parts[0] == "quit":
+            break
+        if parts[1].startswith("file:") or not os.path.isfile(parts[1]):
+            sys.stderr.write("expected a bare existing path, got " + parts[1] + "\n")
+            sys.exit(5)
+        if parts[0] == "initialize":
+            polygon = parts[2]
+            print('@@TRAX:state "%s"' % polygon, flush=True)
+        else:
+            print('@@TRAX:state "0"', flush=True)  # a special region: the tracker lost the target
+    '''
+)
+
+
+def test_version1_polygon_server_and_special_regions(tmp_path):
+    tracker = TraxTracker(_script(tmp_path, "polygon.py", POLYGON_V1), timeout=20)
+    frames = _frames(2)
+    try:
+        tracker.init(frames[0], np.array([2.0, 3.0, 4.0, 5.0]))
+        assert tracker.client.version == 1 and tracker.client.region_format == "polygon"
+        np.testing.assert_allclose(tracker._region, [2, 3, 6, 3, 6, 8, 2, 8])  # the box sent as a polygon
+        region, score = tracker.update(frames[1])
+    finally:
+        tracker.close()
+    np.testing.assert_allclose(region, [2, 3, 6, 3, 6, 8, 2, 8])  # previous region kept
+    assert score == 0.0

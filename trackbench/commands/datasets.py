@@ -1,0 +1,72 @@
+"""``trackbench datasets check SUITE [--root DIR] [--images]``: load a suite's dataset and
+print what was found (sequences, frames, images, absent frames, attributes, tags), or the
+one-line error naming the first bad file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "datasets",
+        help="check that a suite's dataset is found and readable",
+        description="Dataset utilities. Layouts: datasets/README.md.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    check = actions.add_parser(
+        "check",
+        help="load a suite's dataset and print counts (or the first problem)",
+        description="Load a suite's dataset as `trackbench run`/`eval` would and summarise it.",
+    )
+    check.add_argument("suite", help="suite name (see `trackbench list suites`)")
+    check.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
+    check.add_argument("--images", action="store_true", help="also require every sequence's image files")
+    check.set_defaults(func=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from trackbench.suites import get_suite, resolve_root
+
+    suite = get_suite(args.suite)
+    dataset = suite.load(args.root, require_images=args.images)
+    for line in summary_lines(suite.name, str(resolve_root(suite.name, args.root)), dataset):
+        print(line)
+    return 0
+
+
+def summary_lines(suite_name: str, root: str, dataset: Any) -> list[str]:
+    """Human-readable counts of a loaded dataset."""
+    sequences = list(dataset)
+    with_images = sum(1 for s in sequences if s.has_images())
+    lines = [
+        f"suite {suite_name}: {root}",
+        f"  sequences: {len(sequences)}",
+        f"  frames: {dataset.total_frames}",
+        f"  sequences with images: {with_images}",
+    ]
+    polygons = sum(1 for s in sequences if s.is_polygon)
+    if polygons:
+        lines.append(f"  sequences with polygon ground truth: {polygons}")
+    flagged = [s for s in sequences if s.absent is not None]
+    if flagged:
+        lines.append(f"  absent frames: {sum(int(s.absent.sum()) for s in flagged)} (in {len(flagged)} sequences)")
+    nan_rows = sum(int(s.ground_truth[:, 0].size - (s.ground_truth == s.ground_truth).all(axis=1).sum()) for s in sequences)
+    if nan_rows:
+        lines.append(f"  frames without ground truth (NaN): {nan_rows}")
+    sized = sum(1 for s in sequences if s.image_size is not None)
+    lines.append(f"  sequences with a known image size: {sized}")
+    attributes: dict[str, int] = {}
+    tags: dict[str, int] = {}
+    for s in sequences:
+        for name, flag in s.attributes.items():
+            attributes[name] = attributes.get(name, 0) + int(flag)
+        for name, flags in s.tags.items():
+            tags[name] = tags.get(name, 0) + int(flags.sum())
+    if attributes:
+        lines.append("  attributes (sequences): " + ", ".join(f"{k} {v}" for k, v in attributes.items()))
+    if tags:
+        lines.append("  tags (frames): " + ", ".join(f"{k} {v}" for k, v in tags.items()))
+    return lines

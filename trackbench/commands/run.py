@@ -1,0 +1,81 @@
+"""``trackbench run TRACKER --suite SUITE ...``: run a tracker over a suite, write results."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trackbench.errors import TrackbenchError
+
+
+def parse_set_options(items: list[str] | None) -> dict[str, Any]:
+    """``["key=value", ...]`` -> options, each value parsed with ``yaml.safe_load``
+    (``0.3`` -> float, ``true`` -> bool, ``[1,2]`` -> list, ``cpu`` -> str)."""
+    options: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise TrackbenchError(f"--set expects key=value, got {item!r}")
+        try:
+            options[key] = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError as exc:
+            raise TrackbenchError(f"--set {key}: cannot parse value {text!r} ({str(exc).splitlines()[0]})") from None
+    return options
+
+
+def _split_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a tracker over a suite and write its raw results",
+        description="Run TRACKER over every sequence of SUITE and write results to OUT/SUITE/NAME/. "
+        "Finished sequences are skipped, so an interrupted run is resumed by running it again.",
+    )
+    parser.add_argument("tracker", metavar="TRACKER", help="registered name, module:Class, or trax:COMMAND")
+    parser.add_argument("--suite", required=True, help="suite name (see `trackbench list suites`)")
+    parser.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
+    parser.add_argument("--out", default="results", help="results folder (default: results)")
+    parser.add_argument("--sequences", help="comma-separated subset of sequences")
+    parser.add_argument("--set", dest="set_options", action="append", metavar="KEY=VALUE",
+                        help="tracker option (repeatable; value parsed as YAML)")
+    parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name)")
+    parser.add_argument("--executor", choices=["serial", "process", "ray"], default="serial")
+    parser.add_argument("--workers", type=int, help="worker processes / Ray actors")
+    parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device")
+    parser.add_argument("--address", help="Ray cluster address (with --executor ray)")
+    parser.add_argument("--batch", type=int, default=1, help="sequences stepped in lockstep by a batch-aware tracker")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from trackbench.execution.runner import RunOptions, run_suite
+    from trackbench.suites import get_suite
+
+    if args.workers is not None and args.workers < 1:
+        raise TrackbenchError(f"--workers must be at least 1, got {args.workers}")
+    suite = get_suite(args.suite)
+    sequences = _split_list(args.sequences) or None
+    dataset = suite.load(args.root, sequences)
+    options = RunOptions(
+        tracker=args.tracker,
+        options=parse_set_options(args.set_options),
+        out=Path(args.out),
+        tracker_name=args.tracker_name,
+        executor=args.executor,
+        workers=args.workers,
+        devices=_split_list(args.devices),
+        batch=args.batch,
+        address=args.address,
+        progress=not args.no_progress,
+    )
+    summary = run_suite(suite, dataset, options)
+    print(summary.line())
+    return 1 if summary.failed else 0

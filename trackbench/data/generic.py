@@ -1,0 +1,96 @@
+"""A generic folder of sequences, so a custom dataset needs no code.
+
+Layout::
+
+    <root>/list.txt                     optional: which sequences, in which order
+    <root>/<seq>/groundtruth.txt        one box x,y,w,h (or 8-number polygon) per frame,
+                                        any of comma/tab/space (groundtruth_rect.txt also accepted)
+    <root>/<seq>/img/*.jpg|png          frames in name order (or color/, or the folder itself)
+    <root>/<seq>/absent.txt             optional: one 0/1 per frame, 1 = target absent
+    <root>/<seq>/attrs.txt              optional: attribute names, e.g. "SV, OCC"
+
+With images, there must be exactly one image per ground-truth row. Without images the
+sequence still loads (evaluation needs annotations only) and its frames are listed as
+``img/0001.jpg`` ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trackbench.data.common import (
+    first_image_size,
+    list_images,
+    listed_line,
+    make_dataset,
+    numbered_frames,
+    parse_attribute_file,
+    read_frame_flags,
+    read_name_list,
+    require_folder,
+    select_names,
+)
+from trackbench.errors import TrackbenchError
+from trackbench.sequence import Dataset, Sequence
+from trackbench.textio import read_table
+
+ANNOTATION_FILES = ("groundtruth.txt", "groundtruth_rect.txt")
+
+
+def read_folder(
+    root: str | Path,
+    sequences: list[str] | None = None,
+    *,
+    name: str | None = None,
+    require_images: bool = False,
+) -> Dataset:
+    """Read a generic folder of sequences (see the module docstring)."""
+    root = require_folder(Path(root), "dataset")
+    list_file = root / "list.txt"
+    if list_file.is_file():
+        names = read_name_list(list_file)
+    else:
+        names = sorted(p.name for p in root.iterdir() if p.is_dir() and _annotation(p) is not None)
+        if not names:
+            raise TrackbenchError(f"no sequences found (expected <seq>/{ANNOTATION_FILES[0]} folders)", root)
+    result = []
+    for seq_name in select_names(names, sequences, root):
+        folder = root / seq_name
+        if not folder.is_dir():
+            raise TrackbenchError(f"sequence folder not found (listed in {list_file}:{listed_line(list_file, seq_name)})", folder)
+        result.append(read_folder_sequence(folder))
+    return make_dataset(name or root.name, result, root, require_images=require_images)
+
+
+def read_folder_sequence(folder: Path) -> Sequence:
+    """One sequence folder of the generic layout."""
+    annotation = _annotation(folder) or folder / ANNOTATION_FILES[0]
+    boxes = read_table(annotation, (4, 8), what="ground-truth boxes x,y,w,h or polygons")
+    images = []
+    for candidate in (folder / "img", folder / "color", folder):
+        images = list_images(candidate)
+        if images:
+            break
+    if images and len(images) != len(boxes):
+        raise TrackbenchError(
+            f"{len(images)} images in {images[0].parent} but {len(boxes)} ground-truth rows", annotation
+        )
+    frames = images or numbered_frames(folder / "img", 1, len(boxes), 4, ".jpg")
+    absent = None
+    for flags_name in ("absent.txt", "absence.label"):
+        if (folder / flags_name).is_file():
+            absent = read_frame_flags(folder / flags_name, len(boxes), what="absent flags") != 0
+    attributes = parse_attribute_file(folder / "attrs.txt", []) if (folder / "attrs.txt").is_file() else {}
+    return Sequence(
+        name=folder.name,
+        ground_truth=boxes,
+        frames=frames,
+        absent=absent,
+        attributes=attributes,
+        image_size=first_image_size(frames),
+        annotation_path=annotation,
+    )
+
+
+def _annotation(folder: Path) -> Path | None:
+    return next((folder / f for f in ANNOTATION_FILES if (folder / f).is_file()), None)

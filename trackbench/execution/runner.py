@@ -1,0 +1,347 @@
+"""Running a tracker over a suite: plan units, skip finished ones, execute, write, summarise.
+
+``run_suite`` is what ``trackbench run`` calls. Files, inside
+``<out>/<suite>/<tracker>/``: the results (layout of the suite), ``run.json``,
+``manifest.json`` (per unit status/timing/error) and ``errors.log`` (tracebacks).
+
+Crash safety: only this process writes files, each atomically, the result file of a
+unit last; so killing the run at any moment (even ``kill -9``) leaves finished units
+complete and nothing else but possibly a hidden ``.*.tmp`` file, which the next run
+removes before completing the missing units. A unit whose tracker raises is retried
+once (``max_attempts=2``), then recorded as failed; the other units still run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from tqdm import tqdm
+
+from trackbench import __version__
+from trackbench.errors import TrackbenchError
+from trackbench.execution.batched import supports_batches
+from trackbench.execution.layout import layout_for, plan_units, write_result
+from trackbench.execution.manifest import MANIFEST_NAME, Manifest, utc_now
+from trackbench.execution.units import UnitOutcome, WorkUnit, group_into_tasks, longest_first
+from trackbench.execution.worker import build_tracker
+from trackbench.results.write import write_run_info
+from trackbench.sequence import Dataset
+
+EXECUTORS = ("serial", "process", "ray")
+ERROR_LOG = "errors.log"
+
+
+@dataclass
+class RunOptions:
+    """How to run. ``workers=None``: 1 (serial), the CPU count (process), the cluster's
+    CPUs or one per device (ray). ``devices``: e.g. ``["cuda:0", "cuda:1"]``, one worker
+    pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware tracker."""
+
+    tracker: str
+    options: dict[str, Any] = field(default_factory=dict)
+    out: Path = Path("results")
+    tracker_name: str | None = None
+    executor: str = "serial"
+    workers: int | None = None
+    devices: list[str] = field(default_factory=list)
+    batch: int = 1
+    address: str | None = None
+    progress: bool = True
+    max_attempts: int = 2
+
+
+@dataclass
+class RunSummary:
+    """What a run did. ``failed`` maps unit keys to their one-line error."""
+
+    tracker_dir: Path
+    suite: str
+    tracker_name: str
+    sequences: int
+    sequences_done: int
+    units_total: int
+    units_skipped: int
+    units_run: int
+    frames: int
+    tracker_seconds: float
+    wall_seconds: float
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.tracker_seconds if self.tracker_seconds > 0 else float("nan")
+
+    def line(self) -> str:
+        text = (
+            f"{self.tracker_name} on {self.suite}: {self.sequences_done}/{self.sequences} sequences done "
+            f"({self.units_run} units run, {self.units_skipped} already finished), {self.frames} frames, "
+            f"tracker {self.fps:.1f} FPS, {self.wall_seconds:.1f} s, {len(self.failed)} failed"
+        )
+        if self.failed:
+            text += ": " + ", ".join(sorted(self.failed))
+        return text + f" -> {self.tracker_dir}"
+
+
+def default_tracker_name(spec: str, tracker: Any) -> str:
+    """Directory name for a tracker: the registered name, else the tracker's ``name``
+    (or class name), with characters other than letters, digits, ``._-`` replaced."""
+    if ":" not in spec:
+        name = spec
+    else:
+        name = getattr(tracker, "name", "") or ""
+        if not name or name in ("tracker", spec):
+            name = spec.rpartition(":")[2].rpartition(".")[2] or type(tracker).__name__
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "tracker"
+
+
+def _json_normal(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=repr))
+
+
+def _check_run_info(tracker_dir: Path, info: dict[str, Any]) -> None:
+    path = tracker_dir / "run.json"
+    if path.is_file():
+        try:
+            existing = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return
+        for key in ("tracker", "options", "suite"):
+            if _json_normal(existing.get(key)) != _json_normal(info.get(key)):
+                raise TrackbenchError(
+                    f"results here were produced with {key} {existing.get(key)!r}, not {info.get(key)!r}; "
+                    "use --tracker-name (or --out) to write this configuration elsewhere",
+                    path,
+                )
+
+
+def remove_stale_temporaries(tracker_dir: Path) -> list[Path]:
+    """Delete the hidden ``.<name>.*.tmp`` files an interrupted atomic write left behind."""
+    removed = []
+    if tracker_dir.is_dir():
+        for path in tracker_dir.rglob(".*.tmp"):
+            if path.is_file():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def make_executor(options: RunOptions, tracker: Any):
+    """The executor named by ``options.executor`` (``tracker`` is reused by ``serial``)."""
+    if options.executor == "serial":
+        from trackbench.execution.serial import SerialExecutor
+
+        return SerialExecutor(tracker, options.devices[0] if options.devices else None)
+    if options.executor == "process":
+        import os
+
+        from trackbench.execution.process import ProcessExecutor
+
+        workers = options.workers or len(options.devices) or os.cpu_count() or 1
+        return ProcessExecutor(options.tracker, options.options, workers, options.devices)
+    if options.executor == "ray":
+        from trackbench.execution.ray_executor import RayExecutor
+
+        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address)
+    raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
+
+
+def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
+    """Run ``options.tracker`` over every sequence of ``dataset`` under ``suite``'s protocol.
+
+    ``suite`` needs ``name``, ``family``, ``protocol``, ``repetitions`` (and for VOT
+    ``skip_initialize``, ``corner_rule``), as :class:`trackbench.suites.Suite` has.
+    """
+    if options.executor not in EXECUTORS:
+        raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
+    if options.batch < 1:
+        raise TrackbenchError(f"--batch must be at least 1, got {options.batch}")
+    started = time.perf_counter()
+    # The tracker is built here once: to learn its name, determinism and configuration
+    # (and to validate the options) before any worker starts; `serial` then uses it.
+    tracker = build_tracker(options.tracker, options.options, options.devices[0] if options.devices else None)
+    deterministic = bool(getattr(tracker, "is_deterministic", True))
+    tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
+    tracker_dir = Path(options.out) / suite.name / tracker_name
+    info: dict[str, Any] = {
+        "tracker": options.tracker,
+        "tracker_name": tracker_name,
+        "options": options.options,
+        "suite": suite.name,
+        "trackbench": __version__,
+        "deterministic": deterministic,
+    }
+    if callable(getattr(tracker, "config_summary", None)):
+        info["tracker_config"] = tracker.config_summary()
+    _check_run_info(tracker_dir, info)
+    tracker_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(tracker_dir)
+    write_run_info(tracker_dir, info)
+
+    batch = options.batch
+    if batch > 1 and not supports_batches(tracker):
+        print(f"trackbench: {tracker_name} has no init_batch/update_batch; running unbatched")
+        batch = 1
+
+    manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
+    finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
+    _mark_finished(manifest, tracker_dir, finished)
+    units_skipped = len(finished)
+    attempts: dict[str, int] = {}
+    failed: dict[str, str] = {}
+    frames = 0
+    tracker_seconds = 0.0
+    units_run = 0
+
+    executor = None
+    committer = _Committer()
+    bar = tqdm(total=sum(u.frames for u in missing), unit="frame", desc=f"{tracker_name} on {suite.name}",
+               disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
+    first_round = True
+    try:
+        while True:
+            todo = longest_first([u for u in missing if u.key not in failed])
+            if not todo:
+                break
+            _check_images(todo)
+            for unit in todo:
+                manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames).status = "pending"
+            manifest.save()
+            if not first_round:  # retries and VOT repetitions 4.. add to the work
+                bar.total += sum(u.frames for u in todo)
+                bar.refresh()
+            first_round = False
+            if executor is None:
+                executor = make_executor(options, tracker)
+            by_key = {u.key: u for u in todo}
+            for outcomes in executor.run(group_into_tasks(todo, batch), bar.update):
+                for outcome in outcomes:
+                    unit = by_key[outcome.key]
+                    attempts[unit.key] = attempts.get(unit.key, 0) + 1
+                    if outcome.ok:
+                        committer.submit(_commit_success, manifest, tracker_dir, unit, outcome)
+                        frames += outcome.frames
+                        tracker_seconds += outcome.tracker_seconds
+                        units_run += 1
+                    else:
+                        committer.submit(_commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
+                        if attempts[unit.key] >= options.max_attempts:
+                            failed[unit.key] = outcome.error or "failed"
+                bar.set_postfix_str(outcomes[-1].key, refresh=False)
+            committer.drain()
+            finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
+    finally:
+        committer.close()
+        bar.close()
+        if executor is not None:
+            executor.close()
+
+    all_units = finished + missing
+    sequences = {seq.name for seq in dataset}
+    unfinished = {u.sequence.name for u in missing}
+    return RunSummary(
+        tracker_dir=tracker_dir,
+        suite=suite.name,
+        tracker_name=tracker_name,
+        sequences=len(sequences),
+        sequences_done=len(sequences - unfinished),
+        units_total=len(all_units),
+        units_skipped=units_skipped,
+        units_run=units_run,
+        frames=frames,
+        tracker_seconds=tracker_seconds,
+        wall_seconds=time.perf_counter() - started,
+        failed=failed,
+    )
+
+
+def _check_images(units: list[WorkUnit]) -> None:
+    for unit in units:
+        seq = unit.sequence
+        if not seq.has_images():
+            where = seq.frames[0].parent if seq.frames else seq.annotation_path
+            raise TrackbenchError(f"sequence {seq.name!r}: image files not found (needed to run a tracker)", where)
+
+
+def _mark_finished(manifest: Manifest, tracker_dir: Path, units: list[WorkUnit]) -> None:
+    from trackbench.execution.layout import result_path
+
+    for unit in units:
+        record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
+        if record.status != "done":
+            record.status = "done"
+            record.error = record.traceback = None
+            record.result = str(result_path(tracker_dir, unit).relative_to(tracker_dir))
+
+
+class _Committer:
+    """Writes each finished unit's files and the manifest on one background thread, in
+    order, so the next unit is tracked while the previous one's files are synced to disk.
+    A write error is raised in the main thread at the next submit/drain."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-commit")
+        self._pending: list[Future] = []
+
+    def submit(self, function: Callable[..., None], *args: Any) -> None:
+        self._raise_errors()
+        self._pending.append(self._pool.submit(function, *args))
+
+    def _raise_errors(self) -> None:
+        done = [f for f in self._pending if f.done()]
+        self._pending = [f for f in self._pending if not f.done()]
+        for future in done:
+            future.result()
+
+    def drain(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def _commit_success(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome) -> None:
+    _record_success(manifest, tracker_dir, unit, outcome)
+    manifest.save()
+
+
+def _commit_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome, attempt: int) -> None:
+    _record_failure(manifest, tracker_dir, unit, outcome, attempt)
+    manifest.save()
+
+
+def _record_success(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome) -> None:
+    path = write_result(tracker_dir, unit, outcome.result)
+    record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
+    record.status = "done"
+    record.attempts += 1
+    record.finished_at = utc_now()
+    record.seconds = round(outcome.seconds, 6)
+    record.tracker_seconds = round(outcome.tracker_seconds, 6)
+    record.fps = round(outcome.frames / outcome.tracker_seconds, 3) if outcome.tracker_seconds > 0 else None
+    record.worker = outcome.worker
+    record.device = outcome.device
+    record.result = str(path.relative_to(tracker_dir))
+    record.error = record.traceback = None
+
+
+def _record_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome, attempt: int) -> None:
+    record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
+    record.status = "failed"
+    record.attempts += 1
+    record.finished_at = utc_now()
+    record.seconds = round(outcome.seconds, 6)
+    record.worker = outcome.worker
+    record.device = outcome.device
+    record.error = outcome.error
+    record.traceback = outcome.traceback
+    with open(tracker_dir / ERROR_LOG, "a", encoding="utf-8") as log:
+        log.write(f"=== {record.finished_at} {unit.key} attempt {attempt} ({outcome.worker}): {outcome.error}\n")
+        log.write((outcome.traceback or "").rstrip("\n") + "\n")

@@ -1,0 +1,115 @@
+"""What every executor runs inside a worker: build the tracker once, run tasks.
+
+A task is a list of work units: one unit, or up to B one-pass units stepped in lockstep
+by a batch-aware tracker. Tracker exceptions are caught here and reported in the
+:class:`UnitOutcome` (message + traceback); nothing is written by workers (the runner
+writes all files, so there is a single writer per tracker directory).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import socket
+import time
+import traceback
+from typing import Any, Callable
+
+import numpy as np
+
+from trackbench.execution.batched import run_batched, supports_batches
+from trackbench.execution.units import UnitOutcome, WorkUnit
+from trackbench.protocols.ope import run_one_pass
+from trackbench.registry import create_tracker, resolve_factory
+
+ProgressCallback = Callable[[int], None]
+
+
+def accepts_device(spec: str) -> bool:
+    """Whether the tracker behind ``spec`` takes a ``device`` keyword option."""
+    if spec.startswith("trax:"):
+        return False
+    try:
+        factory = resolve_factory(spec)
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+    return "device" in params
+
+
+def build_tracker(spec: str, options: dict[str, Any], device: str | None = None) -> Any:
+    """Create the tracker, passing ``device`` as its option when it has one."""
+    options = dict(options)
+    if device is not None and "device" not in options and accepts_device(spec):
+        options["device"] = device
+    return create_tracker(spec, options)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute_task(
+    tracker: Any,
+    task: list[WorkUnit],
+    progress: ProgressCallback | None = None,
+    device: str | None = None,
+) -> list[UnitOutcome]:
+    """Run one task with ``tracker``; one :class:`UnitOutcome` per unit, in order."""
+    if len(task) > 1 and supports_batches(tracker):
+        return _execute_batch(tracker, task, progress, device)
+    return [_execute_unit(tracker, unit, progress, device) for unit in task]
+
+
+def _execute_unit(tracker: Any, unit: WorkUnit, progress: ProgressCallback | None, device: str | None) -> UnitOutcome:
+    start = time.perf_counter()
+    outcome = UnitOutcome(key=unit.key, worker=worker_name(), device=device)
+    try:
+        if unit.protocol == "supervised":
+            from trackbench.protocols.supervised import run_supervised
+
+            result = run_supervised(tracker, unit.sequence, **unit.protocol_options)
+            if progress is not None:
+                progress(unit.frames)
+        else:
+            result = run_one_pass(tracker, unit.sequence, progress)
+        outcome.result = result
+        outcome.frames = unit.frames
+        outcome.tracker_seconds = float(np.nansum(np.asarray(result.times, dtype=np.float64)))
+    except Exception as exc:  # a tracker's failure is data for the manifest, not a crash
+        outcome.error = _one_line(exc)
+        outcome.traceback = traceback.format_exc()
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _execute_batch(
+    tracker: Any, task: list[WorkUnit], progress: ProgressCallback | None, device: str | None
+) -> list[UnitOutcome]:
+    start = time.perf_counter()
+    outcomes = [UnitOutcome(key=u.key, worker=worker_name(), device=device) for u in task]
+    try:
+        trajectories = run_batched(tracker, [u.sequence for u in task], progress)
+        for outcome, unit, trajectory in zip(outcomes, task, trajectories):
+            outcome.result = trajectory
+            outcome.frames = unit.frames
+            outcome.tracker_seconds = float(np.sum(trajectory.times))
+    except Exception as exc:
+        for outcome in outcomes:
+            outcome.result = None
+            outcome.error = f"in a batch of {len(task)}: {_one_line(exc)}"
+            outcome.traceback = traceback.format_exc()
+    elapsed = time.perf_counter() - start
+    for outcome in outcomes:
+        outcome.seconds = elapsed
+    return outcomes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ").strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def failed_outcomes(task: list[WorkUnit], error: str, trace: str | None = None) -> list[UnitOutcome]:
+    """Outcomes reporting that every unit of ``task`` failed with ``error``."""
+    return [UnitOutcome(key=unit.key, error=error, traceback=trace) for unit in task]

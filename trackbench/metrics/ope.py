@@ -1,0 +1,277 @@
+"""One-pass evaluation (OTB, LaSOT): success, precision and normalised precision.
+
+Boxes are ``[x, y, w, h]`` (see :mod:`trackbench`). All functions are pure and work on
+a whole dataset at once: per-frame arrays of all sequences are concatenated and a
+``seq_index`` array says which sequence each frame belongs to.
+
+Rules (specs/metrics.md §1, §2, §5), switchable by :class:`RuleProfile`:
+
+* success: frame succeeds at threshold t iff IoU > t (strict), 21 thresholds 0..1;
+* precision: centre error <= t px (inclusive), t = 0..50; score at 20 px;
+* normalised precision: centre error divided by the ground-truth size <= t,
+  t = 0, 0.01, ..., 0.50; score at 0.20 (or the curve mean, got10k);
+* per sequence: counts divided by the number of frames of the sequence (absent frames
+  count in the denominator but never succeed), then curves averaged over sequences
+  with equal weight; AUC = mean of the 21-point success curve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+from trackbench.metrics.profiles import RuleProfile
+
+PRECISION_THRESHOLDS = np.arange(51, dtype=np.float64)
+NORM_PRECISION_THRESHOLDS = np.arange(51, dtype=np.float64) / 100
+
+
+def overlap_thresholds(grid: str = "numpy") -> np.ndarray:
+    """The 21 overlap thresholds 0, 0.05, ..., 1.
+
+    ``"numpy"``: ``np.arange(0, 1.05, 0.05)`` (pysot, pytracking, got10k; bit-identical
+    to ``linspace``). ``"matlab"``: MATLAB's ``0:0.05:1``, whose upper half is built from
+    the end point (``1 - (20 - k) * 0.05``), differing in the last ulp for some values.
+    """
+    if grid == "numpy":
+        return np.arange(0, 1.05, 0.05)
+    if grid == "matlab":
+        n = 20
+        k = np.arange(n + 1)
+        low = k * 0.05
+        high = 1.0 - (n - k) * 0.05
+        return np.where(k <= n // 2, low, high)
+    raise TrackbenchError(f"unknown threshold grid {grid!r}")
+
+
+@dataclass
+class OpeFrameScores:
+    """Per-frame scores of a whole dataset (all arrays ``(F,)`` over concatenated frames).
+
+    ``ious``: -1 where the frame is invalid; ``errors`` / ``norm_errors``: centre errors
+    (-1 passes, inf fails); ``counted``: frames that may count as successes (absent and
+    dropped frames do not); ``seq_index``: sequence of each frame; ``denominators``:
+    ``(S,)`` frames per sequence used as denominators.
+    """
+
+    ious: np.ndarray
+    errors: np.ndarray
+    norm_errors: np.ndarray
+    counted: np.ndarray
+    seq_index: np.ndarray
+    denominators: np.ndarray
+
+
+def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results") -> np.ndarray:
+    """Apply a profile's result sanitation (see :class:`RuleProfile`).
+
+    ``seq_start``: ``(F,)`` bool, True at the first frame of each sequence (never replaced).
+    """
+    pred = np.array(pred, dtype=np.float64)
+    if rule == "none":
+        return pred
+    if rule == "strict":
+        bad = np.isnan(pred).any(axis=1) | (pred[:, 2:4] < 0).any(axis=1)
+        if bad.any():
+            raise TrackbenchError(f"invalid result box (NaN or negative size) at frame {int(np.argmax(bad))}", where)
+        replace = (pred[:, 2:4] == 0).any(axis=1)
+    elif rule == "previous":
+        replace = np.isnan(pred).any(axis=1) | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)
+    else:
+        raise TrackbenchError(f"unknown sanitation rule {rule!r}")
+    replace &= ~seq_start
+    if not replace.any():
+        return pred
+    source = np.where(replace, 0, np.arange(len(pred)))
+    source = np.maximum.accumulate(source)
+    return pred[source]
+
+
+def box_iou(a: np.ndarray, b: np.ndarray, form: str) -> np.ndarray:
+    """IoU of ``[x, y, w, h]`` rows in a toolkit's arithmetic (``RuleProfile.iou_form``)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if form == "plus_one":
+            ra, rb = a[:, 0] + a[:, 2] - 1, b[:, 0] + b[:, 2] - 1
+            ta, tb = a[:, 1] + a[:, 3] - 1, b[:, 1] + b[:, 3] - 1
+            iw = np.maximum(0, np.minimum(ra, rb) - np.maximum(a[:, 0], b[:, 0]) + 1)
+            ih = np.maximum(0, np.minimum(ta, tb) - np.maximum(a[:, 1], b[:, 1]) + 1)
+            inter = iw * ih
+            return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
+        iw = np.maximum(np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0)
+        ih = np.maximum(np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0)
+        inter = iw * ih
+        union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+        if form == "continuous_eps":
+            union = union + np.finfo(float).eps
+        elif form != "continuous":
+            raise TrackbenchError(f"unknown IoU form {form!r}")
+        return np.clip(inter / union, 0.0, 1.0)
+
+
+def _centres(boxes: np.ndarray) -> np.ndarray:
+    return boxes[:, :2] + (boxes[:, 2:4] - 1) / 2
+
+
+def ope_frame_scores(
+    gt: list[np.ndarray],
+    pred: list[np.ndarray],
+    profile: RuleProfile,
+    absent: list[np.ndarray | None] | None = None,
+) -> OpeFrameScores:
+    """Per-frame IoU and centre errors of every sequence under ``profile``.
+
+    ``gt[s]`` and ``pred[s]`` are ``(N_s, 4)`` arrays of the same length (readers have
+    already truncated longer results); ``absent[s]`` is a bool ``(N_s,)`` or ``None``.
+    """
+    if len(gt) != len(pred):
+        raise TrackbenchError("ope_frame_scores: as many result arrays as sequences are needed")
+    lengths = np.array([len(g) for g in gt], dtype=np.int64)
+    for s, (g, p) in enumerate(zip(gt, pred)):
+        if len(p) != len(g):
+            raise TrackbenchError(f"sequence {s}: {len(p)} result rows for {len(g)} ground-truth rows")
+    n_seq = len(gt)
+    seq_index = np.repeat(np.arange(n_seq), lengths)
+    starts = np.cumsum(lengths) - lengths
+    seq_start = np.zeros(len(seq_index), dtype=bool)
+    seq_start[starts[lengths > 0]] = True
+    g = np.concatenate(gt).astype(np.float64) if n_seq else np.zeros((0, 4))
+    p = np.concatenate(pred).astype(np.float64)[:, :4] if n_seq else np.zeros((0, 4))
+    if profile.first_frame_gt:
+        p[seq_start] = g[seq_start]
+    p = sanitize_predictions(p, seq_start, profile.sanitize)
+
+    gt_nan = np.isnan(g).any(axis=1)
+    validity = {
+        "all_positive": (g > 0).all(axis=1),
+        "wh_positive": (g[:, 2] > 0) & (g[:, 3] > 0),
+        "none": np.ones(len(g), dtype=bool),
+    }
+    gt_centres = _centres(g)
+    validity["center_positive"] = (gt_centres > 0).all(axis=1)
+    ok_success = validity[profile.success_validity]
+    ok_precision = validity[profile.precision_validity]
+
+    ious = box_iou(p, g, profile.iou_form)
+    ious = np.where(ok_success, ious, -1.0)
+    ious = np.where(np.isnan(ious), -1.0, ious)
+
+    diff = _centres(p) - gt_centres
+    errors = np.sqrt((diff**2).sum(axis=1))
+    errors = np.where(ok_precision, errors, profile.invalid_error)
+    errors = np.where(np.isnan(errors), np.inf, errors)
+
+    wh = g[:, 2:4]
+    if profile.norm_divisor == "gt":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ndiff = _centres(p) / wh - gt_centres / wh
+    elif profile.norm_divisor == "gt_eps":
+        ndiff = _centres(p) / (wh + 1e-16) - gt_centres / (wh + 1e-16)
+    elif profile.norm_divisor == "gt_min1":
+        ndiff = diff / np.maximum(1.0, wh)
+    else:
+        raise TrackbenchError(f"unknown normalisation {profile.norm_divisor!r}")
+    norm_errors = np.sqrt((ndiff**2).sum(axis=1))
+    if profile.norm_divisor == "gt_eps":
+        ok_norm = (gt_centres / (wh + 1e-16) > 0).all(axis=1)
+    else:
+        ok_norm = ok_precision
+    norm_errors = np.where(ok_norm, norm_errors, profile.invalid_norm_error)
+    norm_errors = np.where(np.isnan(norm_errors), np.inf, norm_errors)
+
+    counted = np.ones(len(g), dtype=bool)
+    if absent is not None and profile.absent == "fail":
+        flags = [np.zeros(n, dtype=bool) if a is None else np.asarray(a, dtype=bool)[:n] for a, n in zip(absent, lengths)]
+        counted &= ~np.concatenate(flags) if n_seq else counted
+    denominators = lengths.astype(np.float64)
+    if profile.drop_nan_gt:
+        counted &= ~gt_nan
+        denominators = denominators - np.bincount(seq_index, weights=gt_nan, minlength=n_seq)
+    return OpeFrameScores(ious, errors, norm_errors, counted, seq_index, denominators)
+
+
+def success_curves(ious: np.ndarray, seq_index: np.ndarray, counted: np.ndarray, denominators: np.ndarray,
+                   thresholds: np.ndarray) -> np.ndarray:
+    """``(S, T)`` fraction of frames with IoU > t per sequence (strict)."""
+    n_seq, n_thr = len(denominators), len(thresholds)
+    above = np.searchsorted(thresholds, ious, side="left")  # thresholds strictly below the IoU
+    hist = np.bincount(seq_index[counted] * (n_thr + 1) + above[counted], minlength=n_seq * (n_thr + 1))
+    hist = hist.reshape(n_seq, n_thr + 1)
+    passing = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return passing / denominators[:, None]
+
+
+def precision_curves(errors: np.ndarray, seq_index: np.ndarray, counted: np.ndarray, denominators: np.ndarray,
+                     thresholds: np.ndarray) -> np.ndarray:
+    """``(S, T)`` fraction of frames with error <= t per sequence (inclusive)."""
+    n_seq, n_thr = len(denominators), len(thresholds)
+    first = np.searchsorted(thresholds, errors, side="left")  # first threshold >= error
+    hist = np.bincount(seq_index[counted] * (n_thr + 1) + first[counted], minlength=n_seq * (n_thr + 1))
+    passing = np.cumsum(hist.reshape(n_seq, n_thr + 1), axis=1)[:, :n_thr]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return passing / denominators[:, None]
+
+
+@dataclass
+class OpeCurves:
+    """Per-sequence curves: ``success (S, 21)``, ``precision (S, 51)``, ``norm_precision (S, 51)``."""
+
+    success: np.ndarray
+    precision: np.ndarray
+    norm_precision: np.ndarray
+    success_thresholds: np.ndarray
+
+
+def ope_curves(scores: OpeFrameScores, profile: RuleProfile) -> OpeCurves:
+    """Per-sequence success / precision / normalised precision curves."""
+    thr = overlap_thresholds(profile.overlap_grid)
+    args = (scores.seq_index, scores.counted, scores.denominators)
+    return OpeCurves(
+        success=success_curves(scores.ious, *args, thr),
+        precision=precision_curves(scores.errors, *args, PRECISION_THRESHOLDS),
+        norm_precision=precision_curves(scores.norm_errors, *args, NORM_PRECISION_THRESHOLDS),
+        success_thresholds=thr,
+    )
+
+
+def ope_scores(success: np.ndarray, precision: np.ndarray, norm_precision: np.ndarray,
+               profile: RuleProfile) -> dict[str, float]:
+    """Scores of curves averaged over sequences (1-D curves) or per sequence (2-D: last axis)."""
+    norm = norm_precision.mean(axis=-1) if profile.norm_precision_score == "mean" else norm_precision[..., 20]
+    return {
+        "success_auc": success.mean(axis=-1),
+        "precision": precision[..., 20],
+        "norm_precision": norm,
+        "success_50": success[..., 10],
+        "success_75": success[..., 15],
+    }
+
+
+def evaluate_ope(
+    gt: list[np.ndarray],
+    pred: list[np.ndarray],
+    profile: RuleProfile,
+    absent: list[np.ndarray | None] | None = None,
+) -> tuple[dict[str, float], OpeCurves]:
+    """Dataset scores (equal weight per sequence) and per-sequence curves."""
+    curves = ope_curves(ope_frame_scores(gt, pred, profile, absent), profile)
+    scores = ope_scores(curves.success.mean(axis=0), curves.precision.mean(axis=0),
+                        curves.norm_precision.mean(axis=0), profile)
+    return {k: float(v) for k, v in scores.items()}, curves
+
+
+def mean_fps(times: list[np.ndarray | None]) -> float:
+    """OTB/LaSOT speed as got10k reports it: mean over sequences (with times) of mean(1/t), t > 0."""
+    speeds = []
+    for t in times:
+        if t is None:
+            continue
+        t = np.asarray(t, dtype=np.float64).ravel()
+        t = t[np.isfinite(t) & (t > 0)]
+        if len(t):
+            speeds.append(np.mean(1.0 / t))
+    return float(np.mean(speeds)) if speeds else float("nan")

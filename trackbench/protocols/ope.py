@@ -1,0 +1,112 @@
+"""The one-pass evaluation (OPE) protocol: initialise once, then track every frame.
+
+Frame 0 (the first evaluated frame) initialises the tracker with the ground-truth box
+(for a polygon, the area-preserving box of :func:`trackbench.geometry.polygon_to_box_area_preserving`,
+as pysot and got10k do); every later frame is one ``update`` call. Only the tracker
+calls are timed (``time.perf_counter`` around ``init``/``update``): the next image is
+decoded by a background thread while the tracker works, and that decoding is never
+inside a timed interval.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+from trackbench.geometry import box_to_polygon, polygon_to_box_area_preserving
+from trackbench.sequence import Sequence
+from trackbench.tracker import split_output
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class Trajectory:
+    """What a tracker produced over one sequence.
+
+    Attributes:
+        boxes: ``(N, 4)`` ``[x, y, w, h]`` boxes (row 0 = the initialisation box), or
+            ``(N, 8)`` polygons if the tracker reported polygons.
+        times: ``(N,)`` seconds spent inside the tracker call of each frame (``init``
+            for row 0); image decoding excluded.
+        scores: ``(N,)`` confidence per frame, NaN where the tracker gave none (row 0).
+    """
+
+    boxes: np.ndarray
+    times: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.boxes)
+
+
+def initial_box(sequence: Sequence) -> np.ndarray:
+    """The ``[x, y, w, h]`` box a tracker is initialised with on frame 0 of ``sequence``."""
+    first = sequence.ground_truth[0]
+    box = polygon_to_box_area_preserving(first) if sequence.is_polygon else first.copy()
+    if not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
+        raise TrackbenchError(
+            f"sequence {sequence.name!r}: first ground-truth region {first.tolist()} cannot initialise a tracker",
+            sequence.annotation_path,
+            1,
+        )
+    return box
+
+
+def prefetched_images(sequence: Sequence, start: int = 0) -> Iterator[np.ndarray]:
+    """Yield the frames of ``sequence`` from ``start``, decoding frame ``i + 1`` in a
+    background thread while the caller works on frame ``i``."""
+    count = len(sequence)
+    if start >= count:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-decode") as pool:
+        pending: Future = pool.submit(sequence.image, start)
+        for index in range(start, count):
+            image = pending.result()
+            if index + 1 < count:
+                pending = pool.submit(sequence.image, index + 1)
+            yield image
+
+
+def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None = None) -> Trajectory:
+    """Run ``tracker`` over ``sequence`` once (OPE) and return its :class:`Trajectory`.
+
+    ``progress``, if given, is called with ``1`` after each frame.
+    """
+    if not sequence.frames:
+        raise TrackbenchError(f"sequence {sequence.name!r} has no image files", sequence.annotation_path)
+    count = len(sequence)
+    box = initial_box(sequence)
+    regions: list[np.ndarray] = [box]
+    times = np.zeros(count, dtype=np.float64)
+    scores = np.full(count, np.nan, dtype=np.float64)
+    clock = time.perf_counter
+    for index, image in enumerate(prefetched_images(sequence)):
+        if index == 0:
+            start = clock()
+            tracker.init(image, box.copy())
+            times[0] = clock() - start
+        else:
+            start = clock()
+            output = tracker.update(image)
+            times[index] = clock() - start
+            region, score = split_output(output)
+            regions.append(region)
+            if score is not None:
+                scores[index] = score
+        if progress is not None:
+            progress(1)
+    return Trajectory(stack_regions(regions), times, scores)
+
+
+def stack_regions(regions: list[np.ndarray]) -> np.ndarray:
+    """Stack per-frame regions into ``(N, 4)``, or ``(N, 8)`` (boxes turned into their
+    polygons) when any region is a polygon."""
+    if all(len(r) == 4 for r in regions):
+        return np.asarray(regions, dtype=np.float64).reshape(-1, 4)
+    return np.asarray([r if len(r) == 8 else box_to_polygon(r) for r in regions], dtype=np.float64)

@@ -1,0 +1,260 @@
+"""The VOT baseline experiment: the supervised (reset-based) protocol, as the VOT toolkit runs it.
+
+Rules (``../shared/specs/metrics.md`` section 3.3):
+
+* frame 0: the tracker is initialised on the ground truth, code ``1``;
+* every following frame: ``update``; the output's overlap with the ground-truth region is
+  computed by the VOT rasteriser (:func:`trackbench.metrics.region_overlap.vot_overlap`)
+  bounded to the image with bounds ``(W - 1, H - 1)`` (the VOT toolkit's failure test);
+  overlap > 0 keeps the region, overlap <= 0 (or a NaN / empty output) is a failure,
+  code ``2``; the next ``skip_initialize - 1`` frames are not shown to the tracker
+  (code ``0``, time NaN) and it is re-initialised on frame ``f + skip_initialize``
+  (code ``1``); if that frame is past the end, the sequence simply ends;
+* the initialisation box is the ground-truth region converted to ``[x, y, w, h]`` by
+  ``init_rule``: ``"area"`` (default) the area-preserving rule of pysot / got10k
+  (:func:`trackbench.geometry.polygon_to_box_area_preserving`), ``"bbox"`` the plain
+  bounding box (:func:`trackbench.geometry.polygon_to_bbox`, what trax hands over);
+  rectangle ground truth is used as is;
+* ``corner_rule`` is how rectangles become polygons in the overlap: ``"x+w"`` (VOT2016-2018
+  toolkit, pysot) or ``"x+w-1"`` (VOT toolkit 7.0.1+, VOT2019);
+* times: seconds inside ``init`` / ``update`` only (image decoding excluded), NaN on
+  skipped frames.
+
+Entry points for the runner (engineer C's :mod:`trackbench.execution`):
+
+* ``run_supervised(tracker, sequence, *, skip_initialize=5, init_rule="area",
+  corner_rule="x+w") -> SupervisedTrajectory`` - one repetition on one sequence;
+* ``write_supervised_repetition(tracker_dir, sequence_name, repetition, trajectory) -> Path``
+  (alias ``write_vot_repetition(tracker_dir, sequence_name, repetition, runs, trajectory)``)
+  - writes the times column of ``<seq>_time.txt`` then ``<seq>_NNN.txt`` atomically and
+  returns the latter; ``vot_result_path(tracker_dir, sequence_name, repetition)`` is that file;
+* repetitions: 15 for a stochastic tracker, one for a tracker that declares
+  ``is_deterministic``; the VOT toolkit stops a stochastic tracker after 3 runs when
+  :func:`trajectories_identical` holds between run 1 and runs 2 and 3 (use
+  :func:`should_stop` on trajectories or :func:`vot_runs_identical` on written files).
+
+Files and reading back: :mod:`trackbench.results.vot_layout`
+(``read_repetition(tracker_dir, sequence_name, repetition)``, ``read_repetition_file(path)``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Sequence as SequenceOf
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
+from trackbench.imageio import image_size
+from trackbench.metrics.region_overlap import CORNER_RULES, vot_overlap
+from trackbench.results.vot_layout import (
+    FAILURE,
+    INIT,
+    REGION,
+    SKIPPED,
+    SupervisedTrajectory,
+    list_repetitions,
+    read_repetition,
+    repetition_path,
+    write_repetition,
+)
+from trackbench.sequence import Sequence
+from trackbench.tracker import split_output
+
+__all__ = [
+    "SupervisedTrajectory",
+    "INIT_RULES",
+    "run_supervised",
+    "initialization_box",
+    "sequence_image_size",
+    "trajectory_overlaps",
+    "trajectories_identical",
+    "should_stop",
+    "write_supervised_repetition",
+    "write_vot_repetition",
+    "vot_result_path",
+    "vot_runs_identical",
+]
+
+INIT_RULES = ("area", "bbox")
+#: The VOT toolkit's overlap threshold for "the same trajectory" (``is_deterministic.m``).
+IDENTICAL_OVERLAP = 0.999
+
+
+def initialization_box(region: np.ndarray, init_rule: str = "area") -> np.ndarray:
+    """The ``[x, y, w, h]`` box a tracker is initialised with for a ground-truth region."""
+    region = np.asarray(region, dtype=np.float64)
+    if init_rule not in INIT_RULES:
+        raise TrackbenchError(f"unknown init rule {init_rule!r} (expected one of {', '.join(INIT_RULES)})")
+    if region.shape[-1] == 4:
+        return region.copy()
+    return polygon_to_box_area_preserving(region) if init_rule == "area" else polygon_to_bbox(region)
+
+
+def sequence_image_size(sequence: Sequence) -> tuple[int, int]:
+    """``(W, H)`` from the sequence's metadata, else from its first image's header."""
+    if sequence.image_size is not None:
+        return int(sequence.image_size[0]), int(sequence.image_size[1])
+    if not sequence.frames:
+        raise TrackbenchError(f"sequence {sequence.name!r} has no image size and no images", sequence.annotation_path)
+    return image_size(sequence.frames[0])
+
+
+def run_supervised(
+    tracker: Any,
+    sequence: Sequence,
+    *,
+    skip_initialize: int = 5,
+    init_rule: str = "area",
+    corner_rule: str = "x+w",
+) -> SupervisedTrajectory:
+    """Run one repetition of the supervised protocol (rules in the module docstring)."""
+    if skip_initialize < 1:
+        raise TrackbenchError(f"skip_initialize must be >= 1, got {skip_initialize}")
+    if init_rule not in INIT_RULES:
+        raise TrackbenchError(f"unknown init rule {init_rule!r} (expected one of {', '.join(INIT_RULES)})")
+    if corner_rule not in CORNER_RULES:
+        raise TrackbenchError(f"unknown corner rule {corner_rule!r} (expected one of {', '.join(CORNER_RULES)})")
+    ground_truth = sequence.ground_truth
+    bad = np.flatnonzero(np.isnan(ground_truth).any(axis=1))
+    if len(bad):
+        raise TrackbenchError(
+            f"sequence {sequence.name!r}: ground truth is NaN at frame {bad[0] + 1} (1-based); "
+            "the supervised protocol needs a region on every frame",
+            sequence.annotation_path,
+        )
+    width, height = sequence_image_size(sequence)
+    bounds = (width - 1, height - 1)
+    n = len(sequence)
+    codes = np.full(n, SKIPPED, dtype=np.int64)
+    regions = np.full((n, 8), np.nan)
+    is_rect = np.zeros(n, dtype=bool)
+    times = np.full(n, np.nan)
+
+    frame = 0
+    while frame < n:
+        image = sequence.image(frame)
+        box = initialization_box(ground_truth[frame], init_rule)
+        start = time.perf_counter()
+        tracker.init(image, box)
+        times[frame] = time.perf_counter() - start
+        codes[frame] = INIT
+        frame += 1
+        while frame < n:
+            image = sequence.image(frame)
+            start = time.perf_counter()
+            output = tracker.update(image)
+            times[frame] = time.perf_counter() - start
+            region, _ = split_output(output)
+            overlap = vot_overlap(region, ground_truth[frame], bounds, corner_rule)
+            if not overlap > 0:  # NaN (a NaN output) is a failure too
+                codes[frame] = FAILURE
+                frame += skip_initialize
+                break
+            codes[frame] = REGION
+            regions[frame, : len(region)] = region
+            is_rect[frame] = len(region) == 4
+            frame += 1
+    return SupervisedTrajectory(codes, regions, is_rect, times)
+
+
+def trajectory_overlaps(
+    trajectory: SupervisedTrajectory,
+    reference: np.ndarray | SupervisedTrajectory,
+    bounds: tuple[float, float] | None = None,
+    corner_rule: str = "x+w",
+) -> np.ndarray:
+    """Per-frame rasterised overlap of the trajectory's regions with ``reference`` (a
+    ground-truth ``(N, 4|8)`` array or another trajectory); NaN where either is special."""
+    n = len(trajectory)
+    if isinstance(reference, SupervisedTrajectory):
+        ref_codes, ref_regions, ref_rect = reference.codes, reference.regions, reference.is_rect
+    else:
+        reference = np.asarray(reference, dtype=np.float64)
+        ref_codes = np.full(len(reference), REGION)
+        ref_regions = np.full((len(reference), 8), np.nan)
+        ref_regions[:, : reference.shape[1]] = reference
+        ref_rect = np.full(len(reference), reference.shape[1] == 4)
+    if len(ref_codes) != n:
+        raise TrackbenchError(f"trajectory has {n} frames but the reference has {len(ref_codes)}")
+    out = np.full(n, np.nan)
+    both = (trajectory.codes == REGION) & (ref_codes == REGION)
+    for rect_a in (True, False):
+        for rect_b in (True, False):
+            rows = np.flatnonzero(both & (trajectory.is_rect == rect_a) & (ref_rect == rect_b))
+            if len(rows):
+                a = trajectory.regions[rows, :4] if rect_a else trajectory.regions[rows]
+                b = ref_regions[rows, :4] if rect_b else ref_regions[rows]
+                out[rows] = vot_overlap(a, b, bounds, corner_rule)
+    return out
+
+
+def trajectories_identical(
+    a: SupervisedTrajectory,
+    b: SupervisedTrajectory,
+    bounds: tuple[float, float] | None = None,
+    corner_rule: str = "x+w",
+    threshold: float = IDENTICAL_OVERLAP,
+) -> bool:
+    """The VOT toolkit's test (``is_deterministic.m``): the same special frames (codes)
+    and, on every other frame, region overlap > ``threshold`` (0.999). The toolkit bounds
+    the overlap to ``(W - 1, H - 1)``; pass ``bounds`` to do the same."""
+    if len(a) != len(b) or not np.array_equal(a.codes, b.codes):
+        return False
+    overlaps = trajectory_overlaps(a, b, bounds, corner_rule)
+    tracked = a.codes == REGION
+    return bool(np.all(overlaps[tracked] > threshold))
+
+
+def should_stop(
+    trajectories: SequenceOf[SupervisedTrajectory],
+    bounds: tuple[float, float] | None = None,
+    corner_rule: str = "x+w",
+) -> bool:
+    """True when at least 3 repetitions exist and run 1 is identical to runs 2 and 3 (the
+    VOT toolkit then stops instead of running all 15)."""
+    if len(trajectories) < 3:
+        return False
+    first = trajectories[0]
+    return all(trajectories_identical(first, other, bounds, corner_rule) for other in trajectories[1:3])
+
+
+def write_supervised_repetition(
+    tracker_dir: str | Path, sequence_name: str, repetition: int, trajectory: SupervisedTrajectory
+) -> Path:
+    """Write repetition ``repetition`` (1-based): times column first, then ``<seq>_NNN.txt``
+    atomically (its existence marks the repetition as done). Returns that file."""
+    return write_repetition(tracker_dir, sequence_name, repetition, trajectory)
+
+
+def write_vot_repetition(
+    tracker_dir: str | Path, sequence_name: str, repetition: int, runs: int, trajectory: SupervisedTrajectory
+) -> Path:
+    """Runner-facing alias of :func:`write_supervised_repetition`. ``runs`` (the planned
+    repetitions) is accepted for symmetry with the GOT-10k writer; the times file gets as
+    many columns as the highest repetition written (a run stopped after 3 has 3)."""
+    return write_repetition(tracker_dir, sequence_name, repetition, trajectory)
+
+
+def vot_result_path(tracker_dir: str | Path, sequence_name: str, repetition: int) -> Path:
+    """``<tracker_dir>/baseline/<seq>/<seq>_NNN.txt``."""
+    return repetition_path(tracker_dir, sequence_name, repetition)
+
+
+def vot_runs_identical(
+    tracker_dir: str | Path,
+    sequence_name: str,
+    runs: int = 3,
+    bounds: tuple[float, float] | None = None,
+    corner_rule: str = "x+w",
+) -> bool:
+    """Whether the written repetitions ``1..runs`` are identical to repetition 1 (all must
+    exist). Without ``bounds`` the overlaps are unbounded (the toolkit uses ``(W-1, H-1)``,
+    which only matters for regions leaving the image)."""
+    present = set(list_repetitions(tracker_dir, sequence_name))
+    if not all(r in present for r in range(1, runs + 1)):
+        return False
+    trajectories = [read_repetition(tracker_dir, sequence_name, r) for r in range(1, runs + 1)]
+    return all(trajectories_identical(trajectories[0], t, bounds, corner_rule) for t in trajectories[1:])

@@ -1,0 +1,321 @@
+"""One HTML page comparing trackers on one suite.
+
+Layout on disk (chosen over data URIs so the page stays small and the figures can be
+reused in a paper): ``reports/NAME.html`` and, beside it, ``reports/NAME_files/`` with
+every figure as PNG, the summary table as CSV and LaTeX, the per-sequence and
+per-attribute tables as CSV, and the ablation / SVD exports when present. Asset file
+names are slugified (``[a-z0-9-]``) and never contain tracker names.
+
+The page is rendered by jinja2 with autoescaping on, so tracker and sequence names are
+always text; the only script is a fixed, inline one (sortable tables, and a count of
+loaded images in ``<body data-images-loaded=... data-images-total=...>`` set on the
+window ``load`` event). No user data is embedded in the script.
+
+Input: :class:`trackbench.metrics.evaluate.TrackerEvaluation`-like objects (attributes
+``tracker, suite, rules, sequences, metrics, curves, thresholds, per_sequence,
+per_attribute, per_tag, ar``); anything missing is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from trackbench import __version__
+from trackbench.errors import TrackbenchError
+from trackbench.report import ablation as ablation_mod
+from trackbench.report import plots, tables
+from trackbench.report.svd import SvdAnalysis, spectra_frame, summary_frame, svd_figure
+from trackbench.textio import atomic_write_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """A safe file-name stem: ASCII lower case letters, digits and single dashes."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60] or fallback
+
+
+@dataclass
+class ReportSpec:
+    """What the page is about: the suite (name, family, title), rules, EAO interval."""
+
+    suite_name: str
+    family: str
+    title: str
+    rules: str = "official"
+    eao_interval: tuple[int, int] | None = None
+    dataset_sequences: int | None = None
+
+
+@dataclass
+class _Assets:
+    """Writes files into the ``<name>_files`` folder and returns page-relative links."""
+
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+
+    def _unique(self, stem: str, suffix: str) -> Path:
+        path = self.folder / f"{stem}{suffix}"
+        number = 2
+        while path in self.written:
+            path = self.folder / f"{stem}-{number}{suffix}"
+            number += 1
+        self.written.append(path)
+        return path
+
+    def link(self, path: Path) -> str:
+        return urllib.parse.quote(f"{self.folder.name}/{path.name}")
+
+    def figure(self, figure, name: str, caption: str) -> dict:
+        path = plots.save_figure(figure, self._unique(slugify(name, "figure"), ".png"))
+        return {"src": self.link(path), "caption": caption, "alt": plots.describe(figure) or caption}
+
+    def csv(self, frame: pd.DataFrame, name: str, float_format: str = "%.4f") -> str:
+        return self.link(tables.to_csv(frame, self._unique(slugify(name, "table"), ".csv"), float_format))
+
+    def text(self, content: str, name: str, suffix: str) -> str:
+        path = self._unique(slugify(name, "file"), suffix)
+        atomic_write_text(path, content)
+        return self.link(path)
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Disambiguate repeated tracker names: ``A``, ``A (2)``, ..."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _table_rows(frame: pd.DataFrame, best: Mapping[str, set] | None = None) -> list[dict]:
+    best = best or {}
+    rows = []
+    for name, row in frame.iterrows():
+        cells = []
+        for key in frame.columns:
+            value = row[key]
+            finite = value is not None and np.isfinite(value)
+            cells.append({
+                "text": tables.format_value(str(key), value),
+                "sort": f"{float(value):.10g}" if finite else "",
+                "best": name in best.get(key, ()),
+            })
+        rows.append({"name": str(name), "cells": cells})
+    return rows
+
+
+def _columns(frame: pd.DataFrame) -> list[dict]:
+    return [{"key": str(k), "label": tables.metric_label(str(k))} for k in frame.columns]
+
+
+def build_context(
+    evaluations: Sequence[Any], spec: ReportSpec, assets: _Assets, *,
+    components: Mapping[str, dict] | None = None, svd: SvdAnalysis | None = None,
+    extremes_count: int = 5, highlight: int = plots.DEFAULT_HIGHLIGHT,
+) -> dict:
+    """Compute tables, write figures and exports, return the template context."""
+    names = unique_names([str(e.tracker) for e in evaluations])
+    by_name = dict(zip(names, evaluations))
+    primary = tables.PRIMARY_METRIC.get(spec.family, "success_auc")
+    summary = tables.summary_table({n: dict(e.metrics) for n, e in by_name.items()}, primary)
+    sequence_counts = {n: getattr(e, "sequences", None) for n, e in by_name.items()}
+    context: dict[str, Any] = {
+        "spec": spec, "version": __version__, "primary_label": tables.metric_label(primary),
+        "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "columns": _columns(summary), "rows": _table_rows(summary, tables.best_per_column(summary)),
+        "sequence_counts": sequence_counts, "figures": [], "attribute": None,
+        "extremes": [], "ablation": None, "svd": None,
+    }
+    context["summary_csv"] = assets.csv(summary, "summary")
+    context["summary_tex"] = assets.text(
+        tables.to_latex(summary, caption=f"Results on {spec.title} ({spec.rules} rules).", label=f"tab:{slugify(spec.suite_name)}"),
+        "summary", ".tex")
+
+    scores = {n: float(e.metrics.get(primary, np.nan)) for n, e in by_name.items()}
+    palette = {name: plots.COLORS[i % len(plots.COLORS)] for i, name in enumerate(summary.index)}
+    context["figures"] = _main_figures(by_name, spec, assets, highlight, palette)
+    context["attribute"] = _attribute_section(by_name, spec, assets, primary, scores, palette)
+
+    seq_metric = tables.SEQUENCE_METRIC.get(spec.family, primary)
+    per_sequence = {n: getattr(e, "per_sequence", None) for n, e in by_name.items()}
+    matrix = tables.per_sequence_matrix(per_sequence, seq_metric)
+    if not matrix.empty:
+        context["extremes"] = tables.sequence_extremes(per_sequence, seq_metric, extremes_count)
+        context["extremes_label"] = tables.metric_label(seq_metric)
+        context["per_sequence_csv"] = assets.csv(matrix, f"per-sequence-{seq_metric}")
+
+    if components and len(components) >= 2:
+        context["ablation"] = _ablation_section(components, scores, primary, assets)
+    if svd is not None:
+        context["svd"] = _svd_section(svd, assets)
+    return context
+
+
+def _curve_set(by_name: Mapping[str, Any], key: str, score_key: str):
+    curves, thresholds, scores = {}, {}, {}
+    for name, e in by_name.items():
+        curve = (getattr(e, "curves", None) or {}).get(key)
+        x = (getattr(e, "thresholds", None) or {}).get(key)
+        if curve is None or x is None or score_key not in e.metrics:
+            continue
+        curves[name], thresholds[name], scores[name] = np.asarray(curve), np.asarray(x), float(e.metrics[score_key])
+    return curves, thresholds, scores
+
+
+def _main_figures(by_name: Mapping[str, Any], spec: ReportSpec, assets: _Assets, highlight: int,
+                  palette: Mapping[str, str]) -> list[dict]:
+    figures = []
+    if spec.family in ("otb", "lasot", "demo"):
+        plan = [("success", "success_auc", plots.success_plot, "Success plot (legend: AUC)"),
+                ("precision", "precision", plots.precision_plot, "Precision plot (legend: precision at 20 px)"),
+                ("norm_precision", "norm_precision", plots.norm_precision_plot,
+                 "Normalized precision plot (legend: at 0.20)")]
+        for key, score_key, draw, caption in plan:
+            if key == "norm_precision" and spec.family != "lasot":
+                continue
+            curves, x, scores = _curve_set(by_name, key, score_key)
+            if curves:
+                figure = draw(next(iter(x.values())) if _same(x) else x, curves, scores, spec.title,
+                              highlight=highlight, palette=palette)
+                figures.append(assets.figure(figure, f"{key}-plot", caption))
+    elif spec.family == "got10k":
+        curves, x, scores = _curve_set(by_name, "got10k_success", "ao")
+        if curves:
+            figure = plots.got10k_success_plot(next(iter(x.values())), curves, scores, spec.title,
+                                               highlight=highlight, palette=palette)
+            figures.append(assets.figure(figure, "got10k-success", "Success curve (legend: AO)"))
+    elif spec.family == "vot":
+        eao = {n: float(e.metrics["eao"]) for n, e in by_name.items() if "eao" in e.metrics}
+        if eao:
+            figures.append(assets.figure(plots.eao_ranking_plot(eao, spec.title, highlight=highlight, palette=palette),
+                                         "eao-ranking", "EAO ranking"))
+        curves = {n: np.asarray(e.curves["expected_overlap"]) for n, e in by_name.items()
+                  if "expected_overlap" in (getattr(e, "curves", None) or {}) and n in eao}
+        if curves:
+            figure = plots.expected_overlap_plot(curves, eao, spec.eao_interval, spec.title, highlight=highlight,
+                                                 palette=palette)
+            figures.append(assets.figure(figure, "expected-overlap", "Expected overlap curves (EAO interval shaded)"))
+        ar = {n: tuple(e.ar) for n, e in by_name.items() if getattr(e, "ar", None) is not None}
+        if ar:
+            figures.append(assets.figure(plots.ar_plot(ar, spec.title, highlight=highlight, scores=eao or None, palette=palette),
+                                         "ar-plot", "Accuracy-robustness plot"))
+    return figures
+
+
+def _same(arrays: Mapping[str, np.ndarray]) -> bool:
+    values = list(arrays.values())
+    return all(v.shape == values[0].shape and np.allclose(v, values[0]) for v in values[1:])
+
+
+def _attribute_section(by_name, spec: ReportSpec, assets: _Assets, primary: str, scores,
+                       palette: Mapping[str, str]) -> dict | None:
+    """Per-attribute (OTB/LaSOT) or per-tag (VOT) scores: a table, a figure per attribute
+    when per-attribute curves exist (``curves["success/<attr>"]``), else a bar chart."""
+    field_name = "per_tag" if spec.family == "vot" else "per_attribute"
+    metric = "accuracy" if spec.family == "vot" else primary
+    frames = {n: getattr(e, field_name, None) for n, e in by_name.items()}
+    frames = {n: f for n, f in frames.items() if f is not None and not f.empty and metric in f.columns}
+    if not frames:
+        return None
+    order = plots.ranked({n: scores.get(n, np.nan) for n in frames})
+    matrix = pd.DataFrame({n: frames[n][metric].astype(float) for n in order})
+    matrix.index.name = "Attribute" if spec.family != "vot" else "Tag"
+    counts = {}
+    for frame in frames.values():
+        if "sequences" in frame.columns:
+            counts.update({str(a): int(v) for a, v in frame["sequences"].items() if np.isfinite(v)})
+    figures = []
+    for attribute in matrix.index:
+        curves, x, attr_scores = _curve_set(by_name, f"success/{attribute}", "success_auc")
+        if not curves:
+            continue
+        for name in curves:
+            attr_scores[name] = float(np.mean(curves[name]))
+        subtitle = f"{attribute} ({counts[str(attribute)]})" if str(attribute) in counts else str(attribute)
+        figure = plots.success_plot(next(iter(x.values())), curves, attr_scores, spec.title, subtitle=subtitle,
+                                    palette=palette)
+        figures.append(assets.figure(figure, f"success-{attribute}", f"Success plot, {subtitle}"))
+    if not figures:
+        table = {n: matrix[n].to_dict() for n in matrix.columns}
+        figures.append(assets.figure(plots.attribute_bars(table, tables.metric_label(metric), spec.title, order=order,
+                                                          group=matrix.index.name.lower(), palette=palette),
+                                     f"{field_name}-bars", f"{tables.metric_label(metric)} per {matrix.index.name.lower()}"))
+    transposed = matrix.T
+    transposed.index.name = "Tracker"
+    return {
+        "title": "Per-tag analysis" if spec.family == "vot" else "Per-attribute analysis",
+        "metric": tables.metric_label(metric),
+        "columns": [{"key": str(a), "label": f"{a} ({counts[str(a)]})" if str(a) in counts else str(a)}
+                    for a in transposed.columns],
+        "rows": _table_rows(transposed, tables.best_per_column(transposed)),
+        "figures": figures,
+        "csv": assets.csv(matrix, field_name.replace("_", "-")),
+    }
+
+
+def _ablation_section(components: Mapping[str, dict], scores: Mapping[str, float], primary: str, assets: _Assets) -> dict:
+    frame = ablation_mod.ablation_table(components, scores, primary)
+    return {
+        "headers": ["Variant", "Stages", *ablation_mod.COMPONENTS.values(), tables.metric_label(primary)],
+        "rows": ablation_mod.ablation_cells(frame, primary),
+        "csv": assets.csv(ablation_mod.ablation_csv_frame(frame), "ablation"),
+        "tex": assets.text(ablation_mod.ablation_latex(frame, primary, caption="Ablation study."), "ablation", ".tex"),
+    }
+
+
+def _svd_section(analysis: SvdAnalysis, assets: _Assets) -> dict:
+    summary = summary_frame(analysis).reset_index()
+    return {
+        "figure": assets.figure(svd_figure(analysis), "svd", "Normalised singular values of the sampling projection"),
+        "rows": summary.to_dict("records"),
+        "channels": analysis.channels,
+        "outputs": len(next(iter(analysis.spectra.values()))["W"]),
+        "source": Path(analysis.source).name if analysis.source else "",
+        "csv": assets.csv(spectra_frame(analysis), "svd-spectra", "%.6g"),
+    }
+
+
+def render(context: Mapping[str, Any]) -> str:
+    """Render the page (autoescaped)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    return environment.get_template("report.html.j2").render(**context)
+
+
+def write_report(
+    out_path: str | Path, evaluations: Sequence[Any], spec: ReportSpec, *,
+    components: Mapping[str, dict] | None = None, svd: SvdAnalysis | None = None,
+    extremes_count: int = 5,
+) -> Path:
+    """Write ``out_path`` (HTML) and its ``<stem>_files/`` assets; returns the page path.
+
+    ``components[tracker]`` are IMSiam component records (see :mod:`.ablation`), keyed by
+    the evaluations' tracker names; an ablation section appears when there are two or more.
+    """
+    out_path = Path(out_path)
+    if not evaluations:
+        raise TrackbenchError("nothing to report: no evaluated result directory", out_path)
+    assets = _Assets(out_path.parent / f"{out_path.stem}_files")
+    assets.folder.mkdir(parents=True, exist_ok=True)
+    context = build_context(evaluations, spec, assets, components=components, svd=svd, extremes_count=extremes_count)
+    atomic_write_text(out_path, render(context))
+    for stale in assets.folder.iterdir():  # figures/tables of an earlier report under this name
+        if stale.suffix in (".png", ".csv", ".tex") and stale not in assets.written:
+            stale.unlink()
+    return out_path

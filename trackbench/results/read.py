@@ -1,0 +1,176 @@
+"""Read a tracker's raw results in any layout in the wild.
+
+Layouts recognised under a tracker's folder (or archive, see :mod:`.source`):
+
+* one-pass: ``<seq>.txt`` (ours, pysot, got10k OTB, LaSOT MATLAB toolkit
+  ``<tracker>_tracking_result/<seq>.txt``, pytracking tab-separated integers);
+* repeated runs: ``<seq>/<seq>_001.txt`` ... (got10k, pysot GOT-10k);
+* VOT baseline: ``baseline/<seq>/<seq>_001.txt`` ... (codes 1/2/0 or regions), or the
+  same without the ``baseline/`` level;
+* times: ``times/<seq>_time.txt`` (got10k OTB, ours), ``<seq>_time.txt`` (pytracking),
+  ``<seq>/<seq>_time.txt`` (got10k), ``baseline/<seq>/<seq>_time.txt`` (VOT).
+
+Any delimiter (comma, tab, space). Sequence names are matched with
+:func:`trackbench.sequence.normalize_name` (``Jogging-1`` = ``jogging_1``). Results longer
+than the ground truth are truncated to it (as every toolkit does); shorter ones raise
+:class:`TrackbenchError` naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+from trackbench.results.source import ResultSource, parse_boxes
+from trackbench.results.vot_trajectory import VotTrajectory, parse_vot_trajectory
+from trackbench.sequence import Dataset, Sequence, normalize_name
+
+_RUN_FILE = re.compile(r"^(?P<seq>.+)_(?P<run>\d{3})\.txt$", re.IGNORECASE)
+_TIME_FILE = re.compile(r"^(?P<seq>.+)_time\.txt$", re.IGNORECASE)
+
+
+@dataclass
+class ResultIndex:
+    """Where each sequence's files are, keyed by normalised sequence name."""
+
+    source: ResultSource
+    single: dict[str, str] = field(default_factory=dict)
+    runs: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    vot_runs: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, location: str | Path | ResultSource) -> "ResultIndex":
+        source = location if isinstance(location, ResultSource) else ResultSource(location)
+        index = cls(source)
+        for rel in source.paths:
+            parts = PurePosixPath(rel).parts
+            name = parts[-1]
+            folder = parts[-2] if len(parts) > 1 else None
+            time_match = _TIME_FILE.match(name)
+            if time_match:
+                index._add_time(parts, time_match.group("seq"), rel)
+                continue
+            run_match = _RUN_FILE.match(name)
+            if run_match and folder is not None and normalize_name(run_match.group("seq")) == normalize_name(folder):
+                key = normalize_name(folder)
+                target = index.vot_runs if len(parts) >= 3 and parts[-3].lower() == "baseline" else index.runs
+                target.setdefault(key, []).append((int(run_match.group("run")), rel))
+                continue
+            if len(parts) == 1 and name.lower().endswith(".txt"):
+                index.single[normalize_name(name[:-4])] = rel
+        for table in (index.runs, index.vot_runs):
+            for runs in table.values():
+                runs.sort()
+        return index
+
+    def _add_time(self, parts: tuple[str, ...], seq: str, rel: str) -> None:
+        key = normalize_name(seq)
+        depth_ok = len(parts) == 1 or (len(parts) >= 2 and (parts[-2].lower() == "times" or normalize_name(parts[-2]) == key))
+        if depth_ok and key not in self.times:
+            self.times[key] = rel
+
+    def describe_missing(self, seq: Sequence, layout: str) -> TrackbenchError:
+        where = {
+            "ope": f"{seq.name}.txt",
+            "runs": f"{seq.name}/{seq.name}_001.txt",
+            "vot": f"baseline/{seq.name}/{seq.name}_001.txt",
+        }[layout]
+        return TrackbenchError(f"no results for sequence {seq.name!r} (expected {where})", self.source.location)
+
+
+def _fit_length(boxes: np.ndarray, seq: Sequence, where: str) -> np.ndarray:
+    n = len(seq)
+    if len(boxes) < n:
+        raise TrackbenchError(f"{len(boxes)} result rows but the ground truth of {seq.name!r} has {n} frames", where)
+    return boxes[:n]
+
+
+def _as_index(tracker_dir: str | Path | ResultIndex) -> ResultIndex:
+    return tracker_dir if isinstance(tracker_dir, ResultIndex) else ResultIndex.build(tracker_dir)
+
+
+def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, np.ndarray]:
+    """One ``(N, 4)`` box array per sequence (``[x, y, w, h]``), truncated to the GT length.
+
+    Falls back to the first run of a repeated-run layout (``<seq>/<seq>_001.txt``).
+    """
+    index = _as_index(tracker_dir)
+    results: dict[str, np.ndarray] = {}
+    for seq in dataset:
+        key = normalize_name(seq.name)
+        rel = index.single.get(key)
+        if rel is None and key in index.runs:
+            rel = index.runs[key][0][1]
+        if rel is None:
+            raise index.describe_missing(seq, "ope")
+        where = index.source.display_path(rel)
+        boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
+        results[seq.name] = _fit_length(boxes, seq, where)
+    return results
+
+
+def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[np.ndarray]]:
+    """All runs per sequence (got10k ``<seq>/<seq>_NNN.txt``), run order, truncated to the GT.
+
+    A one-pass ``<seq>.txt`` counts as a single run.
+    """
+    index = _as_index(tracker_dir)
+    results: dict[str, list[np.ndarray]] = {}
+    for seq in dataset:
+        key = normalize_name(seq.name)
+        rels = [rel for _, rel in index.runs.get(key, [])]
+        if not rels and key in index.single:
+            rels = [index.single[key]]
+        if not rels:
+            raise index.describe_missing(seq, "runs")
+        runs = []
+        for rel in rels:
+            where = index.source.display_path(rel)
+            runs.append(_fit_length(parse_boxes(index.source.read_text(rel), where, widths=(4,)), seq, where))
+        results[seq.name] = runs
+    return results
+
+
+def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[VotTrajectory]]:
+    """All repetitions per sequence of a VOT baseline experiment, truncated to the GT."""
+    index = _as_index(tracker_dir)
+    results: dict[str, list[VotTrajectory]] = {}
+    for seq in dataset:
+        key = normalize_name(seq.name)
+        runs = index.vot_runs.get(key) or index.runs.get(key)
+        if not runs:
+            raise index.describe_missing(seq, "vot")
+        trajectories = []
+        for _, rel in runs:
+            where = index.source.display_path(rel)
+            trajectory = parse_vot_trajectory(index.source.read_text(rel), where)
+            if len(trajectory) < len(seq):
+                raise TrackbenchError(
+                    f"{len(trajectory)} result lines but the ground truth of {seq.name!r} has {len(seq)} frames", where
+                )
+            trajectories.append(trajectory.truncated(len(seq)))
+        results[seq.name] = trajectories
+    return results
+
+
+def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, np.ndarray]:
+    """Per-frame times in seconds: ``(N,)`` or ``(N, runs)`` (NaN where skipped).
+
+    Sequences without a time file are left out; rows beyond the GT length are dropped.
+    """
+    index = _as_index(tracker_dir)
+    times: dict[str, np.ndarray] = {}
+    for seq in dataset:
+        rel = index.times.get(normalize_name(seq.name))
+        if rel is None:
+            continue
+        where = index.source.display_path(rel)
+        table = parse_boxes(index.source.read_text(rel), where, widths=None)
+        table = table[: len(seq)]
+        times[seq.name] = table[:, 0] if table.shape[1] == 1 else table
+    return times

@@ -1,0 +1,130 @@
+"""A tracker's result files, from a folder or an archive (``.tar``, ``.tar.gz``, ``.tar.xz``, ``.zip``).
+
+:class:`ResultSource` lists the text files under a tracker's result location and reads
+them, so the readers in :mod:`trackbench.results.read` work on published archives
+without unpacking them. Paths are relative, ``/``-separated; a single top-level folder
+inside an archive (``SiamRPN++/airplane-1.txt``) is stripped.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from trackbench.errors import TrackbenchError
+
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip")
+
+
+def is_archive(path: Path) -> bool:
+    name = path.name.lower()
+    return path.is_file() and name.endswith(ARCHIVE_SUFFIXES)
+
+
+def archive_stem(path: Path) -> str:
+    """``DiMP50.tar.xz`` -> ``DiMP50``."""
+    name = path.name
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+class ResultSource:
+    """Text files of one tracker's results (a folder or an archive)."""
+
+    def __init__(self, location: str | Path):
+        self.location = Path(location)
+        self._texts: dict[str, str] | None = None
+        if self.location.is_dir():
+            files = [p for p in self.location.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".value")]
+            self.paths = sorted(p.relative_to(self.location).as_posix() for p in files)
+        elif is_archive(self.location):
+            self._texts = _read_archive(self.location)
+            self.paths = sorted(self._texts)
+        elif self.location.exists():
+            raise TrackbenchError("not a result folder or archive", self.location)
+        else:
+            raise TrackbenchError("result folder not found", self.location)
+
+    @property
+    def name(self) -> str:
+        """The tracker's name: the folder name (or archive name without suffix)."""
+        return archive_stem(self.location) if self._texts is not None else self.location.name
+
+    def display_path(self, rel: str) -> str:
+        """A path for error messages (``archive.tar.xz!member`` for archives)."""
+        if self._texts is not None:
+            return f"{self.location}!{rel}"
+        return str(self.location / rel)
+
+    def read_text(self, rel: str) -> str:
+        if self._texts is not None:
+            return self._texts[rel]
+        try:
+            return (self.location / rel).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise TrackbenchError("not a text file", self.location / rel) from None
+
+
+def _read_archive(path: Path) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    try:
+        if path.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if not info.is_dir() and info.filename.lower().endswith((".txt", ".value")):
+                        texts[info.filename] = archive.read(info).decode("utf-8-sig")
+        else:
+            with tarfile.open(path) as archive:
+                for member in archive.getmembers():
+                    if member.isfile() and member.name.lower().endswith((".txt", ".value")):
+                        handle = archive.extractfile(member)
+                        texts[member.name] = handle.read().decode("utf-8-sig")
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError) as exc:
+        raise TrackbenchError(f"cannot read archive: {exc}", path) from None
+    # Strip one common top-level folder.
+    tops = {PurePosixPath(name).parts[0] for name in texts}
+    if len(tops) == 1 and all(len(PurePosixPath(n).parts) > 1 for n in texts):
+        texts = {PurePosixPath(*PurePosixPath(n).parts[1:]).as_posix(): t for n, t in texts.items()}
+    return texts
+
+
+def parse_boxes(text: str, where: str, widths: tuple[int, ...] | None = (4, 8)) -> np.ndarray:
+    """Parse rows of numbers (comma, tab, space or semicolon separated) into ``(N, W)``.
+
+    ``nan`` tokens are accepted (they become NaN and are handled by the rules). A bad
+    token, a row of the wrong width or a blank line in the middle raises
+    :class:`TrackbenchError` naming ``where`` and the 1-based line. ``widths=None``
+    accepts any constant width.
+    """
+    lines = text.replace(",", " ").replace("\t", " ").replace(";", " ").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise TrackbenchError("file is empty (result rows expected)", where)
+    counts = list(map(len, map(str.split, lines)))
+    width = counts[0]
+    if widths is not None and width not in widths:
+        want = " or ".join(str(w) for w in widths)
+        raise TrackbenchError(f"expected {want} numbers, found {width}", where, 1)
+    if counts.count(width) != len(counts):
+        for number, count in enumerate(counts, start=1):
+            if count == 0:
+                raise TrackbenchError("blank line inside the table", where, number)
+            if count != width:
+                raise TrackbenchError(f"expected {width} numbers like the first line, found {count}", where, number)
+    try:
+        values = np.array(" ".join(lines).split(), dtype=np.float64)
+    except ValueError:
+        for number, line in enumerate(lines, start=1):
+            for tok in line.split():
+                try:
+                    float(tok)
+                except ValueError:
+                    raise TrackbenchError(f"not a number: {tok!r}", where, number) from None
+        raise
+    return values.reshape(len(lines), width)

@@ -1,0 +1,79 @@
+"""Training checkpoints (full state, for exact resume) and the training log.
+
+Layout of an output folder::
+
+    <out>/last.pt                      full state of the latest checkpoint (resume reads it)
+    <out>/checkpoints/epoch_NNN.pt     full state at the end of epoch NNN (0-based)
+    <out>/checkpoints/model_eNNN.safetensors   weights only, loadable by the tracker
+    <out>/log.csv                      one row per logged step (losses, lr, skipped steps)
+    <out>/epochs.csv                   one row per epoch (mean losses, lr, seconds)
+    <out>/config.yaml                  the training config used
+
+A full state is ``{"model", "optimizer", "epoch", "step", "global_step", "rng",
+"config"}``: ``epoch``/``step`` are the next (0-based) epoch and step within it to run.
+Every file is written atomically (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from trackbench.errors import TrackbenchError
+from trackbench.textio import atomic_write_bytes, atomic_write_text
+
+LOG_FIELDS = ("epoch", "step", "global_step", "lr", "total", "cls", "reg", "cen", "iou", "skipped", "seconds")
+EPOCH_FIELDS = ("epoch", "lr", "steps", "skipped", "total", "cls", "reg", "cen", "iou", "seconds")
+
+
+def rng_state() -> dict[str, Any]:
+    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    np.random.set_state(state["numpy"])
+    random.setstate(state["python"])
+
+
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise TrackbenchError("no checkpoint to resume from", path)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # truncated or foreign file
+        raise TrackbenchError(f"cannot read training checkpoint ({str(exc).splitlines()[0]})", path) from None
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv_rows(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _fmt(row.get(k, "")) for k in fields})
+    atomic_write_text(path, text.getvalue())
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return value
