@@ -7,6 +7,7 @@ it: the tests put this folder on ``PYTHONPATH`` in the environment they start.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,7 +230,7 @@ class DeviceTracker:
     def __init__(self, device: str | None = None):
         if device is None:
             raise ValueError("no device given")
-        self.index = float(device.rpartition(":")[2] or 0)
+        self.index = float(device.rpartition(":")[2]) if device.startswith("cpu:") else -1.0
 
     def init(self, image, box):
         self.box = np.asarray(box, dtype=np.float64).copy()
@@ -244,3 +245,32 @@ class UndeclaredDeterministic(TemplateTracker):
 
     name = "undeclared"
     is_deterministic = False
+
+
+class CrashOnImageWidth(FailOnImageWidth):
+    """Like FailOnImageWidth, but the process dies (as in a crash in native code)."""
+
+    name = "crash-on-width"
+
+    def update(self, image):
+        if self.bad:
+            os._exit(3)
+        return self.box.copy()
+
+
+class NeedsCpu1:
+    """Builds only for ``device="cpu:1"`` (a worker pinned elsewhere cannot build it)."""
+
+    name = "needs-cpu1"
+    is_deterministic = True
+
+    def __init__(self, device: str | None = None):
+        if device not in (None, "cpu", "cpu:1"):
+            raise RuntimeError(f"device {device} is not available")
+        self.device = device
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64)
+
+    def update(self, image):
+        return self.box.copy()

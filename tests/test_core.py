@@ -55,6 +55,20 @@ def test_atomic_write_leaves_no_temporary(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["res.txt"]
 
 
+def test_atomic_text_is_utf8_bytes_and_exact_rows_read_back_identically(tmp_path):
+    from trackbench.textio import format_exact, format_rows_exact, is_float
+
+    target = tmp_path / "note.txt"
+    atomic_write_text(target, "Zürich\r\nx\n")
+    assert target.read_bytes() == "Zürich\r\nx\n".encode("utf-8")
+    rows = np.array([[282.5706919186197, 0.1 + 0.2, 1e-7, 12.0], [np.nan, -0.0, 1e300, 2 / 3]])
+    atomic_write_text(target, format_rows_exact(rows))
+    back = read_table(target, 4, allow_nan=True)
+    assert np.array_equal(back, rows, equal_nan=True) and np.signbit(back[1, 1])
+    assert format_exact(12.0) == "12.0" and format_exact(0.1 + 0.2) == "0.30000000000000004"
+    assert is_float(" 1e-3 ") and is_float("nan") and not is_float("1,5")
+
+
 def test_normalize_name_matches_toolkit_styles():
     assert len({normalize_name(n) for n in ["Jogging-1", "Jogging.1", "jogging_1", "JOGGING1"]}) == 1
     assert normalize_name("Human4-2") != normalize_name("Human4")
@@ -104,3 +118,14 @@ def test_identity_is_registered_and_runs():
         create_tracker("nope")
     with pytest.raises(TrackbenchError, match="no option speed"):
         create_tracker("identity", {"speed": 1})
+
+
+def test_cli_reports_os_errors_in_one_line(tmp_path, capsys):
+    from trackbench.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(["run", "identity", "--suite", "demo", "--root", str(tmp_path / "demo"), "--out", str(blocker / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("trackbench: error: ")
+    assert str(blocker) in err[0]

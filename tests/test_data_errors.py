@@ -63,7 +63,12 @@ def test_truncated_special_sequence(tmp_path: Path) -> None:
 def test_missing_folders(tmp_path: Path) -> None:
     assert error_of(lambda: read_otb(tmp_path / "nowhere")) == f"{tmp_path / 'nowhere'}: OTB dataset folder not found"
     otb_folder(tmp_path)
-    message = error_of(lambda: read_otb(tmp_path, sequence_list="otb2013"))
+    otb_folder(tmp_path, name="Deer")
+    message = error_of(lambda: read_otb(tmp_path, sequence_list="otb2013", name="otb2013"))
+    assert message.startswith(f"{tmp_path}: 1 of the 51 otb2013 sequences found, 50 missing (Basketball, Bolt, ")
+    assert message.endswith("pass --sequences to use those present, or --suite custom for a folder of your own")
+    assert len(read_otb(tmp_path, ["deer"], sequence_list="otb2013")) == 1
+    message = error_of(lambda: read_otb(tmp_path, ["Basketball"], sequence_list="otb2013"))
     assert message.startswith(str(tmp_path / "Basketball")) and "not found" in message
     (tmp_path / "Jogging").mkdir()
     message = error_of(lambda: read_otb(tmp_path, ["Jogging-1"], sequence_list="tb100"))

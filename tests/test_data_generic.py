@@ -59,3 +59,33 @@ def test_pysot_json_attributes_and_absent(tmp_path: Path) -> None:
     assert {a for a, f in seq.attributes.items() if f} == {"POC", "ARC"}
     assert seq.frames[2] == tmp_path / "cat" / "cat-1" / "img" / "00000003.jpg"
     assert seq.tags == {}
+
+
+def test_generic_attrs_txt_with_otb_or_lasot_flags(tmp_path: Path) -> None:
+    import pytest
+
+    from trackbench.data.attributes import LASOT_ATTRIBUTES, OTB_ATTRIBUTES
+    from trackbench.errors import TrackbenchError
+
+    for name in ("otbstyle", "lasotstyle", "odd"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "groundtruth.txt").write_text("1,2,3,4\n")
+    # OTB anno/att order: IV, OPR, SV, OCC, DEF, MB, FM, IPR, OV, BC, LR
+    (tmp_path / "otbstyle" / "attrs.txt").write_text("1,0,0,1,0,0,0,0,0,0,1\n")
+    (tmp_path / "lasotstyle" / "attrs.txt").write_text(" ".join("1" if i == 13 else "0" for i in range(14)))
+    (tmp_path / "odd" / "attrs.txt").write_text("1 0 1\n")
+    ds = read_folder(tmp_path, ["otbstyle", "lasotstyle"])
+    otb = ds["otbstyle"].attributes
+    assert list(otb) == list(OTB_ATTRIBUTES)
+    assert sorted(a for a, on in otb.items() if on) == ["IV", "LR", "OCC"]
+    assert [a for a, on in ds["lasotstyle"].attributes.items() if on] == ["ARC"] and len(LASOT_ATTRIBUTES) == 14
+    with pytest.raises(TrackbenchError, match=r"odd/attrs\.txt:1: 3 attribute flags"):
+        read_folder(tmp_path, ["odd"])
+
+
+def test_generic_list_names_match_folders_in_any_style(tmp_path: Path) -> None:
+    (tmp_path / "Walker_One").mkdir()
+    (tmp_path / "Walker_One" / "groundtruth.txt").write_text("1,2,3,4\n")
+    (tmp_path / "list.txt").write_text("walker-one\n")
+    ds = read_folder(tmp_path)
+    assert [s.name for s in ds] == ["Walker_One"]

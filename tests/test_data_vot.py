@@ -94,3 +94,18 @@ def test_real_bag_sequence(shared_data: Path) -> None:
     assert bag.image_size == (480, 360)
     image = bag.image(195)
     assert image.shape == (360, 480, 3) and image.dtype == np.uint8
+
+
+def test_list_names_match_folders_case_insensitively(tmp_path: Path) -> None:
+    from trackbench.errors import TrackbenchError
+
+    for folder in ("Ball1", "bag"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "groundtruth.txt").write_text("1,2,3,4\n2,3,4,5\n")
+    (tmp_path / "list.txt").write_text("ball1\nBag\n")
+    ds = read_vot(tmp_path)
+    assert [s.name for s in ds] == ["ball1", "Bag"]
+    assert ds["ball1"].annotation_path == tmp_path / "Ball1" / "groundtruth.txt"
+    (tmp_path / "list.txt").write_text("ball1\nmissing\n")
+    with pytest.raises(TrackbenchError, match=r"missing: sequence folder not found \(listed in .*list\.txt:2\)"):
+        read_vot(tmp_path)

@@ -174,6 +174,18 @@ def test_foreign_folder_is_refused(tmp_path):
     assert (tmp_path / "demo" / "mine.txt").read_text() == "user data"
 
 
+def test_root_that_is_a_file_is_refused(tmp_path):
+    from trackbench.suites import get_suite
+
+    not_a_folder = tmp_path / "passwd"
+    not_a_folder.write_text("root:x:0:0\n")
+    with pytest.raises(TrackbenchError, match=r"passwd: not a folder"):
+        ensure_demo(not_a_folder)
+    with pytest.raises(TrackbenchError, match=r"passwd: not a folder"):
+        get_suite("demo").load(not_a_folder)
+    assert not_a_folder.read_text() == "root:x:0:0\n"
+
+
 def test_render_sequence_for_training():
     frames, boxes = render_sequence(np.random.default_rng(7), length=12, size=(128, 96), difficulty=1.0)
     assert len(frames) == 12 and boxes.shape == (12, 4)

@@ -64,3 +64,28 @@ def test_short_result_file_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cat-1.txt: 29 result rows but the ground truth of 'cat-1' has 30 frames" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_result_dirs_with_the_same_name_are_labelled_parent_slash_name(tmp_path, capsys):
+    import shutil
+
+    root, good, bad = _fixture(tmp_path)
+    shutil.copytree(good, tmp_path / "runA" / "X")
+    shutil.copytree(bad, tmp_path / "runB" / "X")
+    args = ["eval", "--suite", "lasot", "--root", str(root), "--json"]
+    assert main([*args, str(tmp_path / "runB" / "X"), str(tmp_path / "runA" / "X"), str(good)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert sorted(e["tracker"] for e in document) == ["Good", "runA/X", "runB/X"]
+    assert document[2]["tracker"] == "runB/X"  # ranked last (shifted boxes)
+    by_name = {e["tracker"]: e["metrics"]["success_auc"] for e in document}
+    assert by_name["runA/X"] == by_name["Good"] > by_name["runB/X"]
+    # The same folder twice cannot be told apart: one line asking to rename.
+    assert main([*args, str(good), str(tmp_path / "." / "Good")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"would both be labelled '{tmp_path.name}/Good'" in err and "rename" in err and "\n" not in err
+
+
+def test_sequences_subset(tmp_path, capsys):
+    root, good, _ = _fixture(tmp_path)
+    assert main(["eval", "--suite", "lasot", "--root", str(root), "--sequences", "dog-2", "--json", str(good)]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["sequences"] == 1

@@ -115,3 +115,28 @@ def test_demo_suite_gives_identical_files_on_every_executor(executor, demo, demo
     summary = run_suite(suite, dataset, RunOptions(tracker=SPEC, out=tmp_path, progress=False, executor=executor, workers=2))
     assert summary.units_run == 8 and not summary.failed
     assert result_files(tmp_path / "demo" / "template") == demo_serial_files
+
+
+def test_a_worker_process_crash_fails_only_its_own_unit(dataset, tmp_path):
+    from run_helper_trackers import read_otb_folder, write_moving_square
+    from trackbench.sequence import Dataset
+
+    bad = read_otb_folder(write_moving_square(tmp_path / "data" / "wide", 15, seed=5, size=(80, 48)))
+    data = Dataset("local", list(dataset) + [bad])
+    summary = run_suite(LocalSuite(), data, RunOptions(tracker="run_helper_trackers:CrashOnImageWidth", out=tmp_path,
+                                                       progress=False, executor="process", workers=2))
+    assert set(summary.failed) == {"wide"} and "worker process died" in summary.failed["wide"]
+    tracker_dir = tmp_path / "local" / "crash-on-width"
+    assert sorted(p.stem for p in tracker_dir.glob("*.txt")) == sorted(LENGTHS)
+    units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
+    assert units["wide"]["status"] == "failed" and units["wide"]["attempts"] == 2
+    assert all(units[name]["status"] == "done" for name in LENGTHS)
+
+
+def test_a_worker_that_cannot_build_the_tracker_reports_why(dataset, tmp_path):
+    summary = run_suite(LocalSuite(), dataset, RunOptions(tracker="run_helper_trackers:NeedsCpu1", out=tmp_path,
+                                                          progress=False, executor="process", devices=["cpu:0"]))
+    assert set(summary.failed) == set(LENGTHS)
+    entry = json.loads((tmp_path / "local" / "needs-cpu1" / "manifest.json").read_text())["units"]["beta"]
+    assert entry["error"] == "building the tracker on cpu:0 failed: RuntimeError: device cpu:0 is not available"
+    assert "Traceback" in entry["traceback"] and entry["attempts"] == 2

@@ -217,3 +217,19 @@ def test_vot_suite_runs_fifteen_repetitions_when_runs_differ(dataset, tmp_path):
     assert vot_repetitions(tracker_dir, "gamma") == [f"gamma_{r:03d}.txt" for r in range(1, 16)]
     units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
     assert sorted(units) == [f"gamma/{r:03d}" for r in range(1, 16)]
+
+
+def test_result_readers_read_back_what_the_runner_wrote(dataset, tmp_path):
+    read = pytest.importorskip("trackbench.results.read")
+    run_suite(LocalSuite(), dataset, options(tmp_path))
+    tracker_dir = tmp_path / "local" / "template"
+    boxes = read.read_ope_results(tracker_dir, dataset)
+    times = read.read_times(tracker_dir, dataset)
+    for seq in dataset:
+        np.testing.assert_allclose(boxes[seq.name], run_one_pass(TemplateTracker(), seq).boxes, atol=5e-5)
+        assert np.shape(times[seq.name]) == (len(seq),)
+    suite = LocalSuite(name="got10k-val", family="got10k", repetitions=3)
+    run_suite(suite, dataset, options(tmp_path, "run_helper_trackers:NoisyTracker"))
+    runs = read.read_repeated_results(tmp_path / "got10k-val" / "noisy", dataset)
+    assert {name: len(r) for name, r in runs.items()} == {name: 3 for name in LENGTHS}
+    assert all(r.shape == (LENGTHS[name], 4) for name, rs in runs.items() for r in rs)

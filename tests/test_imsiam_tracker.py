@@ -22,7 +22,17 @@ from trackbench.trackers.imsiam.model import IMSiam
 from trackbench.trackers.imsiam.tracker import IMSiamTracker
 from trackbench.trackers.imsiam.weights import save_checkpoint
 
-FRAMES = 30
+FRAMES = 24
+COMPARED = 8  # frames on which the eager (unfolded, NCHW) tracker is compared
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One intra-op thread: tiny models gain nothing from more, and CI cores are shared."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def load_frames(root, frames: int):
@@ -145,9 +155,9 @@ def test_tracker_runs_on_real_sequences(shared_data, sequence):
     }
     assert summary["scale_lr"] == 0.35 and summary["random_init"] is True
     # deterministic, and BN folding does not change the boxes beyond float tolerance
-    again = IMSiamTracker(config="imsiam_small", random_init=True, suite="otb", fold_bn=False)
+    again = IMSiamTracker(config="imsiam_small", random_init=True, suite="otb", fold_bn=False, channels_last=False)
     again.init(images[0], box)
-    for image, expected in zip(images[1:], boxes):
+    for image, expected in zip(images[1 : COMPARED + 1], boxes):
         np.testing.assert_allclose(again.update(image)[0], expected, rtol=1e-3, atol=1e-3)
 
 
@@ -182,3 +192,30 @@ def test_checkpoint_with_embedded_config_drives_the_tracker(tmp_path):
     image = np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8)
     tracker.init(image, np.array([50.0, 40.0, 30.0, 20.0]))
     assert np.all(np.isfinite(tracker.update(image)[0]))
+
+
+def test_decoding_of_a_known_peak():
+    """A fake network output with its peak 2 rows below and 3 columns left of the centre."""
+    tracker = IMSiamTracker(config="imsiam_small", random_init=True, window_influence=0.0, scale_lr=0.25)
+    image = np.full((300, 400, 3), 90, np.uint8)
+    tracker.init(image, np.array([100.0, 80.0, 40.0, 60.0]))  # centre (119.5, 109.5)
+    s_z = math.sqrt((40 + 50) * (60 + 50))  # context 0.5 * (w + h) = 50
+    scale_z = 127 / s_z
+
+    def fake_track(x, template):
+        assert x.shape[-2:] == (255, 255)
+        cls = torch.zeros(1, 2, 29, 29)
+        cls[0, 1, 16, 11] = 5.0  # row 14 + 2, column 14 - 3
+        reg = torch.tensor([20.0, 10.0, 30.0, 40.0]).reshape(1, 4, 1, 1).expand(1, 4, 29, 29)
+        return [{"cls": cls, "cen": torch.zeros(1, 1, 29, 29), "reg": reg, "iou": torch.zeros(1, 1, 29, 29)}] * 3
+
+    tracker.model.track = fake_track
+    box, score = tracker.update(image)
+    loc_x, loc_y = 119.5 - 3 * 8 / scale_z, 109.5 + 2 * 8 / scale_z
+    cx = ((loc_x - 20 / scale_z) + (loc_x + 30 / scale_z)) / 2
+    cy = ((loc_y - 10 / scale_z) + (loc_y + 40 / scale_z)) / 2
+    w = 0.75 * 40 + 0.25 * 50 / scale_z
+    h = 0.75 * 60 + 0.25 * 50 / scale_z
+    np.testing.assert_allclose(box, [cx - w / 2, cy - h / 2, w, h], rtol=1e-9)
+    peak = 1 / (1 + math.exp(-5)) * 0.5 * 0.5  # softmax fg x sigmoid(0) x sigmoid(0)
+    assert abs(score - peak) < 1e-6

@@ -15,7 +15,7 @@ from trackbench.suites import get_suite
 got10k = pytest.importorskip("got10k")
 
 
-def _write_val_split(root: Path, rng: np.random.Generator) -> tuple[Path, list[str]]:
+def _write_val_split(root: Path, rng: np.random.Generator) -> list[str]:
     """A GOT-10k ``val`` split (annotations, labels, meta, empty image files) and 3-run results."""
     split = root / "val"
     split.mkdir(parents=True)
@@ -54,14 +54,14 @@ def _write_val_split(root: Path, rng: np.random.Generator) -> tuple[Path, list[s
             t[2] = 0.0
             times.append(t)
         np.savetxt(out / f"{name}_time.txt", np.column_stack(times), fmt="%.8f", delimiter=",")
-    return results / ".." / "..", names
+    return names
 
 
 def test_equal_to_got10k_package(tmp_path):
     from got10k.experiments import ExperimentGOT10k
 
     rng = np.random.default_rng(11)
-    result_root, names = _write_val_split(tmp_path / "data", rng)
+    _write_val_split(tmp_path / "data", rng)
     experiment = ExperimentGOT10k(str(tmp_path / "data"), subset="val", result_dir=str(tmp_path / "data" / "results"),
                                   report_dir=str(tmp_path / "reports"))
     reference = experiment.report(["Noisy"])["Noisy"]["overall"]

@@ -151,3 +151,17 @@ def test_otb100_official_and_pysot_rules(tracker, shared_data, otb_official, otb
     assert official.per_attribute is not None and len(official.per_attribute) == 11
     assert official.per_sequence.shape[0] == 100
     assert official.curves["success"].shape == (21,) and official.curves["precision"].shape == (51,)
+
+
+def test_rule_profile_docstring_documents_exactly_its_fields():
+    import dataclasses
+    import re
+
+    from trackbench.metrics.profiles import OFFICIAL as official, PROFILES, RuleProfile
+
+    documented = set(re.findall(r"^ {8}(\w+): ", RuleProfile.__doc__, flags=re.MULTILINE))
+    fields = {f.name for f in dataclasses.fields(RuleProfile)} - {"name"}
+    assert documented == fields
+    # every profile is `official` plus its differences; the names are distinct
+    assert sorted(PROFILES) == ["got10k", "official", "pysot", "pytracking"]
+    assert PROFILES["pytracking"].invalid_error == float("inf") and official.invalid_error == -1.0

@@ -76,6 +76,34 @@ def test_evaluate_vot_counts_failures_and_robustness():
     assert result.accuracy == pytest.approx(1.0)
 
 
+def test_unknown_image_sizes_warn_and_leave_overlaps_unbounded(recwarn):
+    from trackbench.errors import TrackbenchWarning
+
+    gt = np.tile([10.0, 10.0, 30.0, 10.0, 30.0, 30.0, 10.0, 30.0], (40, 1))
+    # twice as wide as the GT (x 10..30), reaching past the right edge of a 25-pixel-wide
+    # image: clipped to the image both are x 10..25 (overlap 1); unclipped, the rasterised
+    # columns 10..30 of 10..50 overlap 21/41. One unknown size leaves every overlap unbounded.
+    runs = [_trajectory(40, None, box=(10.0, 10.0, 40.0, 20.0))]
+    bounded = evaluate_vot([gt], [runs], [(25, 480)], [{}], eao_interval=(5, 20))
+    assert not [w for w in recwarn if issubclass(w.category, TrackbenchWarning)]
+    with pytest.warns(TrackbenchWarning, match=r"^1 of 2 sequences have no known image size: VOT overlaps are not bounded"):
+        unbounded = evaluate_vot([gt, gt], [runs, runs], [(25, 480), None], [{}, {}], eao_interval=(5, 20))
+    assert bounded.accuracy == pytest.approx(1.0) and unbounded.accuracy == pytest.approx(21 / 41)
+
+
+def test_cli_prints_the_size_warning_on_one_line(tmp_path, capsys):
+    import warnings
+
+    from trackbench.cli import _one_line_warning
+    from trackbench.errors import TrackbenchWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _one_line_warning(warnings.showwarning)
+        warnings.warn("3 of 60 sequences have no known image size", TrackbenchWarning)
+    assert capsys.readouterr().err == "trackbench: warning: 3 of 60 sequences have no known image size\n"
+
+
 def test_vot_result_file_parsing_and_bad_codes(tmp_path):
     traj = parse_vot_trajectory("1\n10,10,20,20\n2\n0\n1,2,3,4,5,6,7,8\n", "x.txt")
     assert traj.codes.tolist() == [1, REGION, 2, 0, REGION]

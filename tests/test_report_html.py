@@ -202,6 +202,27 @@ def test_report_command_wiring(tmp_path, monkeypatch, capsys):
     assert "missing: result directory (or archive) not found" in capsys.readouterr().err
 
 
+def test_report_labels_same_named_result_dirs_by_parent(tmp_path, monkeypatch, capsys):
+    """Two result folders called X (a/X, b/X) become rows 'a/X' and 'b/X' of the page."""
+    fakes = {"a": ope_evaluation("X", 2.0), "b": ope_evaluation("X", 1.0)}
+    for parent in fakes:
+        (tmp_path / parent / "X").mkdir(parents=True)
+    suite = types.SimpleNamespace(name="otb2015", family="otb", title="OTB2015", eao_interval=None,
+                                  load=lambda root, sequences: ["s"] * 100)
+    monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
+    monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
+        evaluate=lambda s, d, result_dir, rules: fakes[Path(result_dir).parent.name]))
+    import trackbench.report.attributes
+
+    monkeypatch.setattr(trackbench.report.attributes, "add_attribute_curves", lambda *args: None)
+    out = tmp_path / "page.html"
+    assert main(["report", "--suite", "otb2015", "--out", str(out), str(tmp_path / "a" / "X"),
+                 str(tmp_path / "b" / "X")]) == 0
+    text = " ".join(parse(out).text)
+    assert "a/X" in text and "b/X" in text
+    assert [e.tracker for e in fakes.values()] == ["a/X", "b/X"]
+
+
 def test_got10k_report_sections(tmp_path):
     from report_fakes import FakeEvaluation
     import numpy as np

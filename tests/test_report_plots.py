@@ -136,3 +136,14 @@ def test_save_figure_png_and_svg(tmp_path, ope):
     svg = plots.save_figure(figure, tmp_path / "s.svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in svg.read_bytes()[:500]
+
+
+def test_importing_plots_leaves_the_matplotlib_backend_alone(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import matplotlib; matplotlib.use('pdf'); import trackbench.report.plots; print(matplotlib.get_backend())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "pdf"
+    # figures still render and save without any backend switch (own Agg canvas)
+    assert plots.save_figure(plots.new_figure(), tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"

@@ -119,3 +119,45 @@ def test_lasot_toolkit_archive(tmp_path):
     results = read_ope_results(archive, _dataset("airplane-1"))
     np.testing.assert_array_equal(results["airplane-1"], np.floor(BOXES))
     assert read_ope_results(folder, _dataset("airplane-1"))["airplane-1"].shape == (3, 4)
+
+
+def test_result_from_image_1_is_aligned_to_a_later_start_frame(tmp_path):
+    # Tiger1-like: evaluated from image 6 (349 of 354 rows); a result covering the whole
+    # video (354 rows) loses its first 5 rows, a 349-row result is kept as is.
+    full = np.arange(354 * 4, dtype=np.float64).reshape(354, 4)
+    seq = Sequence("Tiger1", np.tile([1, 1, 5, 5.0], (349, 1)), start_frame=6)
+    _write(tmp_path / "whole" / "Tiger1.txt", full, fmt="%d")
+    _write(tmp_path / "whole" / "times" / "Tiger1_time.txt", np.arange(354.0).reshape(-1, 1), fmt="%d")
+    _write(tmp_path / "evaluated" / "Tiger1.txt", full[5:], fmt="%d")
+    ds = Dataset("toy", [seq])
+    np.testing.assert_array_equal(read_ope_results(tmp_path / "whole", ds)["Tiger1"], full[5:])
+    np.testing.assert_array_equal(read_times(tmp_path / "whole", ds)["Tiger1"], np.arange(5.0, 354.0))
+    np.testing.assert_array_equal(read_ope_results(tmp_path / "evaluated", ds)["Tiger1"], full[5:])
+    # Any other longer length is simply truncated (extra rows at the end).
+    _write(tmp_path / "longer" / "Tiger1.txt", full[:352], fmt="%d")
+    np.testing.assert_array_equal(read_ope_results(tmp_path / "longer", ds)["Tiger1"], full[:349])
+
+
+def test_real_otb_results_line_up_for_tiger1_and_david(shared_data):
+    from trackbench.data.otb import read_otb
+
+    dataset = read_otb(shared_data / "otb100", ["Tiger1", "David"], sequence_list="tb100")
+    tiger, david = dataset["Tiger1"], dataset["David"]
+    assert (tiger.start_frame, len(tiger), david.start_frame, len(david)) == (6, 349, 300, 471)
+    results = read_ope_results(shared_data / "otb100" / "results" / "SiamBAN", dataset)
+    # The published files already start at the evaluated frame: rows kept, frame 1 = init box.
+    raw = np.loadtxt(shared_data / "otb100" / "results" / "SiamBAN" / "Tiger1.txt", delimiter=",")
+    assert len(raw) == 349
+    np.testing.assert_array_equal(results["Tiger1"], raw)
+    np.testing.assert_allclose(results["David"][0], david.ground_truth[0], atol=1.0)
+
+
+def test_names_normalising_alike_prefer_the_exact_name_else_error(tmp_path):
+    _write(tmp_path / "Jogging-1.txt", BOXES)
+    _write(tmp_path / "jogging_1.txt", BOXES + 100)
+    np.testing.assert_allclose(read_ope_results(tmp_path, _dataset("Jogging-1"))["Jogging-1"], BOXES)
+    np.testing.assert_allclose(read_ope_results(tmp_path, _dataset("jogging_1"))["jogging_1"], BOXES + 100)
+    with pytest.raises(TrackbenchError, match=r"Jogging-1\.txt and .*jogging_1\.txt both match sequence 'JOGGING1'"):
+        read_ope_results(tmp_path, _dataset("JOGGING1"))
+    with pytest.raises(TrackbenchError, match="both match"):
+        read_repeated_results(tmp_path, _dataset("jogging1"))

@@ -187,3 +187,11 @@ def test_kill_9_of_a_process_pool_run_leaves_no_workers_and_resumes(tmp_path):
     for name, frames in KILL_LENGTHS.items():
         assert read_table(tracker_dir / f"{name}.txt", 4).shape == (frames, 4)
     assert not [p for p in tracker_dir.rglob("*") if p.name.startswith(".")]
+
+
+def test_workers_alone_selects_the_process_pool(demo_root, tmp_path, capsys):
+    code = main(["run", "identity", "--suite", "demo", "--root", str(demo_root), "--out", str(tmp_path),
+                 "--sequences", "DemoCar,DemoScale,DemoRotation", "--workers", "2", "--no-progress"])
+    assert code == 0 and "3/3 sequences done" in capsys.readouterr().out
+    units = json.loads((tmp_path / "demo" / "identity" / "manifest.json").read_text())["units"]
+    assert all(not entry["worker"].endswith(f":{os.getpid()}") for entry in units.values())

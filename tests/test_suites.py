@@ -76,6 +76,10 @@ def test_root_search_order(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(TrackbenchError) as error:
         resolve_root("lasot")
     assert str(error.value).startswith(f"{config}: unknown key datasets.otb2099")
+    config.write_text(f"datasets:\n  otb2013: {clean_env / 'mine'}\ndataset:\n  lasot: /x\n")  # a typo
+    with pytest.raises(TrackbenchError) as error:
+        resolve_root("lasot")
+    assert str(error.value) == f"{config}: unknown key 'dataset' (known: datasets)"
 
 
 def test_missing_dataset_message(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,3 +152,10 @@ def test_datasets_check_command(shared_data: Path, capsys: pytest.CaptureFixture
     assert main(["datasets", "check", "lasot"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("trackbench: error: dataset for suite 'lasot' not found") and "\n" not in err
+    json_root = str(shared_data / "vot2018" / "VOT2018.json")
+    assert main(["datasets", "check", "--suite", "vot2018", "--root", json_root, "--sequences", "ants1,bag"]) == 0
+    assert "sequences: 2" in capsys.readouterr().out
+    assert main(["datasets", "check", "vot2018", "--suite", "lasot"]) == 2
+    assert "two suites given" in capsys.readouterr().err
+    assert main(["datasets", "check"]) == 2
+    assert "give --suite SUITE" in capsys.readouterr().err

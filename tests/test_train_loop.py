@@ -88,6 +88,8 @@ def test_bundled_recipes_and_config_errors(tmp_path):
 
 def test_a_few_steps_on_a_fixed_batch_reduce_the_loss(tmp_path):
     cfg = config_from_dict(_tiny_config(tmp_path, **{"data.negative_prob": 0.0}))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # OpenMP threads on a shared, oversubscribed CPU are very slow
     torch.manual_seed(0)
     model, _ = build_model(cfg)
     model.train()
@@ -105,6 +107,7 @@ def test_a_few_steps_on_a_fixed_batch_reduce_the_loss(tmp_path):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
         history.append(losses["total"].item())
+    torch.set_num_threads(threads)
     assert history[-1] < 0.5 * history[0], history
 
 
@@ -182,3 +185,33 @@ def test_two_process_torchrun_keeps_ranks_identical(tmp_path):
     for key, value in fresh.named_parameters():
         moved += int(not torch.equal(value.detach(), rank0[key]))
     assert moved > 10  # three steps of training changed the parameters
+
+
+def test_steps_with_a_loss_above_max_loss_are_skipped(tmp_path):
+    cfg = config_from_dict(_tiny_config(tmp_path, **{"optim.epochs": 1, "data.samples_per_epoch": 8, "optim.max_loss": 1e-6}))
+    result = train(cfg, show_progress=False)
+    assert result.skipped_steps == 2 and result.global_step == 2
+    torch.manual_seed(0)
+    fresh, _ = build_model(cfg)
+    for key, value in fresh.named_parameters():
+        assert torch.equal(value.detach(), result.model.state_dict()[key]), key
+    rows = (tmp_path / "run" / "log.csv").read_text().splitlines()
+    assert [r.split(",")[-2] for r in rows[1:]] == ["1", "1"]  # "skipped" column
+
+
+def test_train_command_trains_resumes_and_exports(tmp_path, capsys):
+    from trackbench.cli import main
+    from trackbench.trackers.imsiam.weights import checkpoint_config
+
+    config_path = tmp_path / "train.yaml"
+    config_path.write_text(yaml.safe_dump(_tiny_config(tmp_path, **{"optim.epochs": 1, "data.samples_per_epoch": 4})))
+    assert main(["train", "imsiam", "--config", str(config_path), "--no-progress"]) == 0
+    assert "training finished at epoch 1" in capsys.readouterr().out
+    assert main(["train", "imsiam", "--config", str(config_path), "--resume", "--set", "optim.epochs=2", "--no-progress"]) == 0
+    assert (tmp_path / "run" / "checkpoints" / "model_e001.safetensors").is_file()
+    exported = tmp_path / "demo.safetensors"
+    assert main(["train", "imsiam", "--config", str(config_path), "--export", str(exported), "--epoch", "0"]) == 0
+    assert checkpoint_config(exported).model.neck_channels == 8
+    assert main(["train", "kcf", "--config", str(config_path)]) == 2
+    assert main(["train", "imsiam", "--config", str(config_path), "--set", "optim.batch_size=0"]) == 2
+    assert "optim.batch_size" in capsys.readouterr().err

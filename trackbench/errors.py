@@ -26,3 +26,9 @@ class TrackbenchError(Exception):
                 where += f":{self.line}"
             where += ": "
         return (where + self.message).replace("\n", " ")
+
+
+class TrackbenchWarning(UserWarning):
+    """Something the user should know about a result that is still computed (for example
+    VOT overlaps left unbounded because image sizes are unknown). The command line prints
+    it as one line, ``trackbench: warning: <message>``."""

@@ -231,6 +231,10 @@ def user_config_path() -> Path:
     return Path(base) / "trackbench" / "config.yaml"
 
 
+_CONFIG_KEYS = ("datasets",)
+"""The top-level keys of the user config."""
+
+
 def _user_config() -> tuple[Path | None, dict[str, str]]:
     """The ``datasets`` section of the user config (``{}`` when there is no file)."""
     path = user_config_path()
@@ -245,6 +249,9 @@ def _user_config() -> tuple[Path | None, dict[str, str]]:
         raise TrackbenchError("not valid YAML", path, None if line is None else line + 1) from None
     if not isinstance(content, dict):
         raise TrackbenchError("expected a mapping at the top level", path)
+    for key in content:
+        if key not in _CONFIG_KEYS:
+            raise TrackbenchError(f"unknown key {key!r} (known: {', '.join(_CONFIG_KEYS)})", path)
     section = content.get("datasets") or {}
     if not isinstance(section, dict):
         raise TrackbenchError("'datasets' must map suite names to folders", path)

@@ -64,7 +64,7 @@ def read_table(
         try:
             values = [float(tok) for tok in tokens]
         except ValueError:
-            bad = next(tok for tok in tokens if not _is_float(tok))
+            bad = next(tok for tok in tokens if not is_float(tok))
             raise TrackbenchError(f"not a number: {bad!r}", path, number) from None
         if accepted is not None and len(values) not in accepted:
             want = " or ".join(str(c) for c in sorted(accepted))
@@ -83,12 +83,16 @@ def _first(columns: int | Iterable[int]) -> int:
     return columns if isinstance(columns, int) else sorted(columns)[0]
 
 
-def _is_float(token: str) -> bool:
+def is_float(token: str) -> bool:
+    """Whether ``float(token)`` succeeds (``"1e-3"``, ``"nan"``, ``" 2 "``)."""
     try:
         float(token)
     except ValueError:
         return False
     return True
+
+
+_is_float = is_float  # the former private name, kept working
 
 
 def read_flags(path: str | Path, length: int | None = None, *, what: str = "flags") -> np.ndarray:
@@ -119,26 +123,13 @@ def read_flags(path: str | Path, length: int | None = None, *, what: str = "flag
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically: a temporary file in the same folder, fsync,
-    then ``os.replace``. A reader (or a resumed run) never sees a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    then ``os.replace``. A reader (or a resumed run) never sees a partial file. UTF-8,
+    ``\n`` line endings (written as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Binary counterpart of :func:`atomic_write_text`."""
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write_text`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -160,3 +151,16 @@ def format_rows(rows: np.ndarray, fmt: str = "%.4f", delimiter: str = ",") -> st
     """Format a 2-D array as text lines (``fmt`` per number), ending with a newline."""
     rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
     return "".join(delimiter.join(fmt % v for v in row) + "\n" for row in rows)
+
+
+def format_exact(value: float) -> str:
+    """The shortest text that parses back to exactly ``value`` (Python's ``repr``: ``10.5``,
+    ``282.5706919186197``, ``nan``, ``1e-05``)."""
+    return repr(float(value))
+
+
+def format_rows_exact(rows: np.ndarray, delimiter: str = ",") -> str:
+    """:func:`format_rows` with :func:`format_exact` numbers: ``read_table`` gives back the
+    very same float64 values (used where imported numbers must not be rounded)."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+    return "".join(delimiter.join(map(repr, row)) + "\n" for row in rows.tolist())

@@ -11,6 +11,8 @@ A tracker is any object with
 
 Optionally, ``init_batch(images, boxes)`` / ``update_batch(images) -> list`` let the
 harness step several sequences in lockstep (a batch-aware tracker, e.g. for a GPU).
+In ``update_batch`` a slot whose sequence has ended gets ``None`` instead of an image
+(full contract in :mod:`trackbench.execution.batched`).
 
 Subclassing :class:`Tracker` is not required; adapters in :mod:`trackbench.adapters`
 wrap trackers written for pysot, pytracking or the got10k toolkit.

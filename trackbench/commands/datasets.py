@@ -1,11 +1,15 @@
-"""``trackbench datasets check SUITE [--root DIR] [--images]``: load a suite's dataset and
-print what was found (sequences, frames, images, absent frames, attributes, tags), or the
-one-line error naming the first bad file."""
+"""``trackbench datasets check --suite SUITE [--root DIR] [--sequences A,B] [--images]``: load
+a suite's dataset and print what was found (sequences, frames, images, absent frames,
+attributes, tags), or the one-line error naming the first bad file. The suite may also be
+given positionally (``datasets check SUITE``)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from trackbench.commands.common import add_dataset_arguments, parse_sequences
+from trackbench.errors import TrackbenchError
 
 
 def register(subparsers: Any) -> None:
@@ -21,8 +25,8 @@ def register(subparsers: Any) -> None:
         help="load a suite's dataset and print counts (or the first problem)",
         description="Load a suite's dataset as `trackbench run`/`eval` would and summarise it.",
     )
-    check.add_argument("suite", help="suite name (see `trackbench list suites`)")
-    check.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
+    check.add_argument("suite_name", nargs="?", metavar="SUITE", help="same as --suite")
+    add_dataset_arguments(check, required=False)
     check.add_argument("--images", action="store_true", help="also require every sequence's image files")
     check.set_defaults(func=run_check)
 
@@ -30,8 +34,13 @@ def register(subparsers: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from trackbench.suites import get_suite, resolve_root
 
-    suite = get_suite(args.suite)
-    dataset = suite.load(args.root, require_images=args.images)
+    if args.suite and args.suite_name and args.suite != args.suite_name:
+        raise TrackbenchError(f"two suites given: {args.suite_name!r} and --suite {args.suite!r}")
+    name = args.suite or args.suite_name
+    if not name:
+        raise TrackbenchError("which suite? give --suite SUITE (see `trackbench list suites`)")
+    suite = get_suite(name)
+    dataset = suite.load(args.root, parse_sequences(args.sequences), require_images=args.images)
     for line in summary_lines(suite.name, str(resolve_root(suite.name, args.root)), dataset):
         print(line)
     return 0

@@ -1,13 +1,14 @@
 """``trackbench eval``: score trackers' raw results on a suite.
 
-    trackbench eval --suite SUITE [--root DATA] [--rules official|pysot|got10k|pytracking]
-                    [--json] RESULT_DIR...
+    trackbench eval --suite SUITE [--root DATA] [--sequences A,B,...]
+                    [--rules official|pysot|got10k|pytracking] [--json] RESULT_DIR...
 
 Each RESULT_DIR holds one tracker's results in any layout in the wild (ours, pysot,
 pytracking, got10k, VOT baseline, LaSOT toolkit), or is an archive of them; the tracker's
-name is the folder (archive) name. ``--root`` is the dataset folder or a pysot-style JSON
-annotation file. No images are needed. Prints a table ranked by the suite's main metric,
-or with ``--json`` a list of ``{"tracker", "suite", "rules", "sequences", "metrics"}``.
+name is the folder (archive) name, or ``parent/name`` where two RESULT_DIRs share a name.
+``--root`` is the dataset folder or a pysot-style JSON annotation file. No images are
+needed. Prints a table ranked by the suite's main metric, or with ``--json`` a list of
+``{"tracker", "suite", "rules", "sequences", "metrics"}``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from trackbench.commands.common import add_dataset_arguments, load_dataset, tracker_labels
 from trackbench.metrics.profiles import PROFILES
 
 _COLUMNS = {
@@ -39,8 +41,7 @@ def register(subparsers: Any) -> None:
         help="evaluate raw tracking results (any common layout) on a suite",
         description="Evaluate trackers' raw results with the official toolkits' rules (or another profile).",
     )
-    parser.add_argument("--suite", required=True, help="suite name (otb2015, lasot, vot2018, got10k-val, ...)")
-    parser.add_argument("--root", help="dataset folder, or a pysot-style JSON annotation file")
+    add_dataset_arguments(parser, suite_help="suite name (otb2015, lasot, vot2018, got10k-val, ...)")
     parser.add_argument("--rules", default="official", choices=sorted(PROFILES),
                         help="rule profile (default: official toolkits)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
@@ -51,11 +52,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate, rank
-    from trackbench.suites import get_suite
 
-    suite = get_suite(args.suite)
-    dataset = suite.load(args.root)
-    evaluations = rank([evaluate(suite, dataset, path, args.rules) for path in args.results], suite.family)
+    suite, dataset = load_dataset(args)
+    evaluations = [evaluate(suite, dataset, path, args.rules) for path in args.results]
+    for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
+        evaluation.tracker = label
+    evaluations = rank(evaluations, suite.family)
     if args.json:
         print(json.dumps([e.to_json() for e in evaluations], indent=2))
     else:

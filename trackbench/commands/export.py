@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from trackbench.commands.common import add_dataset_arguments, load_dataset
 from trackbench.results.convert import EXPORT_FORMATS
 
 
@@ -18,9 +19,7 @@ def register(subparsers: Any) -> None:
         "pysot, pytracking, got10k, the LaSOT toolkit, the VOT toolkit or the OTB MATLAB toolkit (.mat).",
     )
     parser.add_argument("tracker_dir", metavar="TRACKER_DIR", help="our result folder, e.g. results/otb2015/KCF")
-    parser.add_argument("--suite", required=True, help="suite of the results")
-    parser.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
-    parser.add_argument("--sequences", help="comma-separated subset of sequences")
+    add_dataset_arguments(parser, suite_help="suite of the results")
     parser.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="target layout")
     parser.add_argument("--dest", required=True, help="folder to write (the tracker folder of the target toolkit)")
     parser.set_defaults(func=run)
@@ -28,11 +27,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.results.convert import export_results
-    from trackbench.suites import get_suite
 
-    suite = get_suite(args.suite)
-    sequences = [s.strip() for s in (args.sequences or "").split(",") if s.strip()] or None
-    dataset = suite.load(args.root, sequences)
+    suite, dataset = load_dataset(args)
     summary = export_results(Path(args.tracker_dir), suite, dataset, Path(args.dest), args.format)
     print(f"exported {summary.tracker} ({args.format}): {summary.sequences} sequences, "
           f"{len(summary.files)} files -> {summary.destination}")

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from trackbench.commands.common import add_dataset_arguments, load_dataset
 from trackbench.errors import TrackbenchError
 
 
@@ -22,9 +23,7 @@ def register(subparsers: Any) -> None:
         "into OUT/SUITE/TRACKER/ so that `trackbench eval` and `report` can use them.",
     )
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="a tracker's result folder or archive")
-    parser.add_argument("--suite", required=True, help="suite the results belong to (see `trackbench list suites`)")
-    parser.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
-    parser.add_argument("--sequences", help="comma-separated subset of sequences")
+    add_dataset_arguments(parser, suite_help="suite the results belong to (see `trackbench list suites`)")
     parser.add_argument("--out", default="results", help="results folder (default: results)")
     parser.add_argument("--tracker-name", help="result folder name (default: the source's name); one SOURCE only")
     parser.set_defaults(func=run)
@@ -32,13 +31,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.results.convert import import_results
-    from trackbench.suites import get_suite
 
     if args.tracker_name and len(args.sources) > 1:
         raise TrackbenchError("--tracker-name needs a single SOURCE")
-    suite = get_suite(args.suite)
-    sequences = [s.strip() for s in (args.sequences or "").split(",") if s.strip()] or None
-    dataset = suite.load(args.root, sequences)
+    suite, dataset = load_dataset(args)
     for source in args.sources:
         summary = import_results(Path(source), suite, dataset, Path(args.out), args.tracker_name)
         note = ""

@@ -4,8 +4,10 @@
                       [--checkpoint CKPT] [--sequences A,B,...] RESULT_DIR...
 
 Each RESULT_DIR is one tracker's results, a folder or an archive (any layout
-:mod:`trackbench.results.read` understands; the name is the tracker's name); it is evaluated with :func:`trackbench.metrics.evaluate.evaluate`. The page
-and its assets (``NAME_files/``: PNG figures, CSV and LaTeX tables) are described in
+:mod:`trackbench.results.read` understands). Its name is the tracker's name, or
+``parent/name`` where two RESULT_DIRs share a name (see
+:func:`trackbench.commands.common.tracker_labels`); it is evaluated with
+:func:`trackbench.metrics.evaluate.evaluate`. The page and its assets (``NAME_files/``: PNG figures, CSV and LaTeX tables) are described in
 :mod:`trackbench.report.html`. Runs whose ``run.json`` records IMSiam components add an
 ablation table; ``--checkpoint`` adds the singular-value analysis of that checkpoint.
 """
@@ -16,6 +18,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from trackbench.commands.common import add_dataset_arguments, load_dataset, tracker_labels
 from trackbench.errors import TrackbenchError
 
 
@@ -27,33 +30,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("results", nargs="+", metavar="RESULT_DIR",
                         help="one tracker's result folder or archive; its name is the tracker's name (several allowed)")
-    parser.add_argument("--suite", required=True, help="benchmark suite, e.g. otb2015, lasot, vot2018, got10k-val")
-    parser.add_argument("--root", default=None, help="dataset root (folder or pysot JSON); default: see `trackbench list suites`")
+    add_dataset_arguments(parser, suite_help="benchmark suite, e.g. otb2015, lasot, vot2018, got10k-val")
     parser.add_argument("--rules", default="official", help="metric rule profile (official, pysot, got10k, pytracking)")
     parser.add_argument("--out", required=True, type=Path, help="output page, e.g. reports/otb.html")
     parser.add_argument("--checkpoint", type=Path, default=None, help="IMSiam checkpoint: add the singular-value analysis")
-    parser.add_argument("--sequences", default=None, help="comma-separated subset of sequences to evaluate")
     parser.add_argument("--title", default=None, help="page title (default: the suite's title)")
     parser.set_defaults(func=run)
-
-
-def parse_sequences(text: str | None) -> list[str] | None:
-    """``"a,b , c"`` -> ``["a", "b", "c"]``; None stays None."""
-    if text is None:
-        return None
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names:
-        raise TrackbenchError("--sequences is empty")
-    return names
 
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate
     from trackbench.report.ablation import read_components
     from trackbench.report.attributes import add_attribute_curves
-    from trackbench.report.html import ReportSpec, unique_names, write_report
+    from trackbench.report.html import ReportSpec, write_report
     from trackbench.report.svd import analyze_checkpoint
-    from trackbench.suites import get_suite
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise TrackbenchError("--out must name an .html file", args.out)
@@ -62,13 +52,14 @@ def run(args: argparse.Namespace) -> int:
         if not directory.exists():
             raise TrackbenchError("result directory (or archive) not found", directory)
     svd = analyze_checkpoint(args.checkpoint) if args.checkpoint is not None else None
-    suite = get_suite(args.suite)
-    dataset = suite.load(args.root, parse_sequences(args.sequences))
+    suite, dataset = load_dataset(args)
     evaluations = [evaluate(suite, dataset, directory, args.rules) for directory in result_dirs]
+    names = tracker_labels(result_dirs, [e.tracker for e in evaluations])
+    for evaluation, name in zip(evaluations, names):
+        evaluation.tracker = name
     if suite.family in ("otb", "lasot"):
         for evaluation, directory in zip(evaluations, result_dirs):
             add_attribute_curves(evaluation, dataset, directory, args.rules)
-    names = unique_names([str(e.tracker) for e in evaluations])
     components = {}
     for name, directory in zip(names, result_dirs):
         record = read_components(directory)

@@ -46,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--set", dest="set_options", action="append", metavar="KEY=VALUE",
                         help="tracker option (repeatable; value parsed as YAML)")
     parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name)")
-    parser.add_argument("--executor", choices=["serial", "process", "ray"], default="serial")
-    parser.add_argument("--workers", type=int, help="worker processes / Ray actors")
+    parser.add_argument("--executor", choices=["serial", "process", "ray"],
+                        help="where units run (default: process if --workers > 1 or several --devices, else serial)")
+    parser.add_argument("--workers", type=int, help="worker processes / Ray actors (default: one per CPU or device)")
     parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device")
     parser.add_argument("--address", help="Ray cluster address (with --executor ray)")
     parser.add_argument("--batch", type=int, default=1, help="sequences stepped in lockstep by a batch-aware tracker")
@@ -61,6 +62,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise TrackbenchError(f"--workers must be at least 1, got {args.workers}")
+    devices = _split_list(args.devices)
+    executor = args.executor or ("process" if (args.workers or 1) > 1 or len(devices) > 1 else "serial")
     suite = get_suite(args.suite)
     sequences = _split_list(args.sequences) or None
     dataset = suite.load(args.root, sequences)
@@ -69,9 +72,9 @@ def run_command(args: argparse.Namespace) -> int:
         options=parse_set_options(args.set_options),
         out=Path(args.out),
         tracker_name=args.tracker_name,
-        executor=args.executor,
+        executor=executor,
         workers=args.workers,
-        devices=_split_list(args.devices),
+        devices=devices,
         batch=args.batch,
         address=args.address,
         progress=not args.no_progress,

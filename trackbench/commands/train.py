@@ -32,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="override a config key (dotted path, YAML value), e.g. --set optim.epochs=5 --set data.sources.0.root=/data/coco",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--export",
+        metavar="PATH",
+        help="do not train: write the weights of a finished epoch of output_dir to PATH (.safetensors) "
+        "with the model config embedded as it reads now",
+    )
+    parser.add_argument("--epoch", type=int, help="with --export: the 0-based epoch (default: the last one)")
     parser.set_defaults(func=run)
 
 
@@ -42,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     from trackbench.trackers.imsiam.training.loop import train
 
     cfg = load_training_config(args.config, args.overrides)
+    if args.export:
+        from trackbench.trackers.imsiam.training.checkpoint import export_weights
+
+        source = export_weights(cfg.output_dir, args.export, cfg.model, args.epoch)
+        print(f"exported {source} -> {args.export} (model config {cfg.model})")
+        return 0
     result = train(cfg, resume=args.resume, show_progress=not args.no_progress)
     state = "finished" if result.finished else "stopped"
     print(f"training {state} at epoch {result.epoch}, step {result.step} ({result.global_step} steps); output in {result.output_dir}")

@@ -10,11 +10,11 @@ import re
 from collections import abc
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
-from trackbench.data.attributes import short_attribute_name
+from trackbench.data.attributes import LASOT_ATTRIBUTES, OTB_ATTRIBUTES, short_attribute_name
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
 from trackbench.textio import read_flags, split_numbers
@@ -71,13 +71,24 @@ def package_flag_table(filename: str) -> tuple[list[str], dict[str, dict[str, bo
     return header, table
 
 
+_FLAG_ORDERS = {len(OTB_ATTRIBUTES): OTB_ATTRIBUTES, len(LASOT_ATTRIBUTES): LASOT_ATTRIBUTES}
+
+
 def parse_attribute_file(path: Path, names: list[str]) -> dict[str, bool]:
     """Per-sequence attributes from a file holding either ``len(names)`` 0/1 flags in the
     order of ``names`` (OTB ``anno/att``, LaSOT ``annos/att``) or attribute names
-    (``SV, DEF, FM``: OTB ``attrs.txt``). Names not in ``names`` are kept as extra keys."""
+    (``SV, DEF, FM``: OTB ``attrs.txt``). Names not in ``names`` are kept as extra keys.
+    With ``names`` empty (a custom dataset), 11 flags are read as the OTB attributes and
+    14 as the LaSOT ones (:mod:`trackbench.data.attributes` order)."""
     text = path.read_text(encoding="utf-8-sig").strip()
     tokens = split_numbers(text)
     if tokens and all(t in ("0", "1") for t in tokens):
+        if not names and len(tokens) in _FLAG_ORDERS:
+            names = list(_FLAG_ORDERS[len(tokens)])
+        if not names:
+            raise TrackbenchError(
+                f"{len(tokens)} attribute flags: expected attribute names, 11 OTB flags or 14 LaSOT flags", path, 1
+            )
         if len(tokens) != len(names):
             raise TrackbenchError(f"expected {len(names)} attribute flags, found {len(tokens)}", path, 1)
         return {a: t == "1" for a, t in zip(names, tokens)}
@@ -167,6 +178,44 @@ def require_folder(path: Path, what: str) -> Path:
     if not path.is_dir():
         raise TrackbenchError(f"{what} folder not found", path)
     return path
+
+
+def listed_or_found_names(root: Path, is_sequence: Callable[[Path], bool], expected: str) -> tuple[list[str], Path | None]:
+    """Sequence names from ``<root>/list.txt`` (and that file), else the sorted names of the
+    sub-folders for which ``is_sequence`` holds (and ``None``); none at all -> error saying
+    what was ``expected`` (e.g. ``"<seq>/groundtruth.txt folders"``)."""
+    list_file = root / "list.txt"
+    if list_file.is_file():
+        return read_name_list(list_file), list_file
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and is_sequence(p))
+    if not names:
+        raise TrackbenchError(f"no list.txt and no sequences found (expected {expected})", root)
+    return names, None
+
+
+def sequence_folder(root: Path, name: str, list_file: Path | None) -> Path:
+    """``<root>/<name>``, else the one sub-folder whose name matches ``name`` by
+    :func:`normalize_name` (``list.txt`` and folder names differ in case or style); missing
+    -> error naming the ``list_file`` line that lists it."""
+    folder = root / name
+    if folder.is_dir():
+        return folder
+    key = normalize_name(name)
+    matches = [p for p in sorted(root.iterdir()) if p.is_dir() and normalize_name(p.name) == key]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise TrackbenchError(f"several folders match sequence {name!r}: {', '.join(p.name for p in matches)}", root)
+    where = f"listed in {list_file}:{listed_line(list_file, name)}" if list_file is not None else "expected"
+    raise TrackbenchError(f"sequence folder not found ({where})", folder)
+
+
+def build_sequence(name: str, ground_truth: np.ndarray, frames: list[Path], annotation: Path, **fields) -> Sequence:
+    """A :class:`Sequence` whose ``image_size``, unless given (not ``None``) in ``fields``, is
+    read from its first frame's header (``None`` without images)."""
+    if fields.get("image_size") is None:
+        fields["image_size"] = first_image_size(frames)
+    return Sequence(name=name, ground_truth=ground_truth, frames=frames, annotation_path=annotation, **fields)
 
 
 def folder_index(root: Path) -> dict[str, Path]:

@@ -74,6 +74,8 @@ def ensure_demo(root: str | Path) -> Path:
     non-empty ``root`` without the marker file is refused (it is not ours to delete).
     """
     root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise TrackbenchError("not a folder (the demo sequences are generated into a folder)", root)
     if _current(root):
         return root
     if root.exists() and not (root / MARKER).is_file() and any(root.iterdir()):

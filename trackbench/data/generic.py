@@ -7,7 +7,8 @@ Layout::
                                         any of comma/tab/space (groundtruth_rect.txt also accepted)
     <root>/<seq>/img/*.jpg|png          frames in name order (or color/, or the folder itself)
     <root>/<seq>/absent.txt             optional: one 0/1 per frame, 1 = target absent
-    <root>/<seq>/attrs.txt              optional: attribute names, e.g. "SV, OCC"
+    <root>/<seq>/attrs.txt              optional: attribute names, e.g. "SV, OCC", or the
+                                        11 OTB (14 LaSOT) 0/1 flags in the toolkits' order
 
 With images, there must be exactly one image per ground-truth row. Without images the
 sequence still loads (evaluation needs annotations only) and its frames are listed as
@@ -19,16 +20,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackbench.data.common import (
-    first_image_size,
+    build_sequence,
     list_images,
-    listed_line,
+    listed_or_found_names,
     make_dataset,
     numbered_frames,
     parse_attribute_file,
     read_frame_flags,
-    read_name_list,
     require_folder,
     select_names,
+    sequence_folder,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
@@ -46,19 +47,10 @@ def read_folder(
 ) -> Dataset:
     """Read a generic folder of sequences (see the module docstring)."""
     root = require_folder(Path(root), "dataset")
-    list_file = root / "list.txt"
-    if list_file.is_file():
-        names = read_name_list(list_file)
-    else:
-        names = sorted(p.name for p in root.iterdir() if p.is_dir() and _annotation(p) is not None)
-        if not names:
-            raise TrackbenchError(f"no sequences found (expected <seq>/{ANNOTATION_FILES[0]} folders)", root)
-    result = []
-    for seq_name in select_names(names, sequences, root):
-        folder = root / seq_name
-        if not folder.is_dir():
-            raise TrackbenchError(f"sequence folder not found (listed in {list_file}:{listed_line(list_file, seq_name)})", folder)
-        result.append(read_folder_sequence(folder))
+    names, list_file = listed_or_found_names(
+        root, lambda folder: _annotation(folder) is not None, f"<seq>/{ANNOTATION_FILES[0]} folders"
+    )
+    result = [read_folder_sequence(sequence_folder(root, n, list_file)) for n in select_names(names, sequences, root)]
     return make_dataset(name or root.name, result, root, require_images=require_images)
 
 
@@ -81,15 +73,7 @@ def read_folder_sequence(folder: Path) -> Sequence:
         if (folder / flags_name).is_file():
             absent = read_frame_flags(folder / flags_name, len(boxes), what="absent flags") != 0
     attributes = parse_attribute_file(folder / "attrs.txt", []) if (folder / "attrs.txt").is_file() else {}
-    return Sequence(
-        name=folder.name,
-        ground_truth=boxes,
-        frames=frames,
-        absent=absent,
-        attributes=attributes,
-        image_size=first_image_size(frames),
-        annotation_path=annotation,
-    )
+    return build_sequence(folder.name, boxes, frames, annotation, absent=absent, attributes=attributes)
 
 
 def _annotation(folder: Path) -> Path | None:

@@ -20,15 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from trackbench.data.common import (
-    first_image_size,
+    build_sequence,
     list_images,
-    listed_line,
     make_dataset,
     numbered_frames,
     read_frame_flags,
     read_key_values,
     read_name_list,
     select_names,
+    sequence_folder,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
@@ -61,12 +61,10 @@ def read_got10k(
     """Read the GOT-10k ``val`` or ``test`` split (see the module docstring)."""
     folder = got10k_split_folder(root, split)
     list_file = folder / "list.txt"
-    result = []
-    for seq_name in select_names(read_name_list(list_file), sequences, list_file):
-        seq_folder = folder / seq_name
-        if not seq_folder.is_dir():
-            raise TrackbenchError(f"sequence folder not found (listed in {list_file}:{listed_line(list_file, seq_name)})", seq_folder)
-        result.append(read_got10k_sequence(seq_folder, test=split == "test"))
+    result = [
+        read_got10k_sequence(sequence_folder(folder, seq_name, list_file), test=split == "test")
+        for seq_name in select_names(read_name_list(list_file), sequences, list_file)
+    ]
     return make_dataset(name or f"got10k-{split}", result, folder, require_images=require_images)
 
 
@@ -91,8 +89,6 @@ def read_got10k_sequence(folder: Path, *, test: bool = False) -> Sequence:
     meta = read_key_values(folder / "meta_info.ini", ":") if (folder / "meta_info.ini").is_file() else {}
     frames = numbered_frames(folder, 1, length, 8, ".jpg")
     image_size = _resolution(meta.pop("resolution"), folder / "meta_info.ini") if "resolution" in meta else None
-    if image_size is None:
-        image_size = first_image_size(frames)
     labels = {}
     for label in ("absence", "cover", "cut_by_image"):
         path = folder / f"{label}.label"
@@ -100,15 +96,15 @@ def read_got10k_sequence(folder: Path, *, test: bool = False) -> Sequence:
             labels[label] = read_frame_flags(path, length, what=f"{label} labels")
     if "cover" in labels and ((labels["cover"] < 0) | (labels["cover"] > 8)).any():
         raise TrackbenchError("cover labels must be between 0 and 8", folder / "cover.label")
-    return Sequence(
-        name=folder.name,
-        ground_truth=boxes,
-        frames=frames,
+    return build_sequence(
+        folder.name,
+        boxes,
+        frames,
+        annotation,
         absent=labels["absence"] != 0 if "absence" in labels else None,
         cover=labels.get("cover"),
         tags={"cut_by_image": labels["cut_by_image"] != 0} if "cut_by_image" in labels else {},
         image_size=image_size,
-        annotation_path=annotation,
         meta=meta,
     )
 

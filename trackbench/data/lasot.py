@@ -25,7 +25,7 @@ import numpy as np
 
 from trackbench.data.attributes import LASOT_ATTRIBUTES
 from trackbench.data.common import (
-    first_image_size,
+    build_sequence,
     listed_line,
     make_dataset,
     numbered_frames,
@@ -105,15 +105,8 @@ def _read_official_sequence(folder: Path, name: str) -> Sequence:
     absent = np.any(np.stack(flags), axis=0) if flags else None
     nlp = folder / "nlp.txt"
     frames = numbered_frames(folder / "img", 1, len(boxes), 8, ".jpg")
-    return Sequence(
-        name=name,
-        ground_truth=boxes,
-        frames=frames,
-        absent=absent,
-        image_size=first_image_size(frames),
-        annotation_path=annotation,
-        meta={"nlp": nlp.read_text(encoding="utf-8-sig").strip()} if nlp.is_file() else {},
-    )
+    meta = {"nlp": nlp.read_text(encoding="utf-8-sig").strip()} if nlp.is_file() else {}
+    return build_sequence(name, boxes, frames, annotation, absent=absent, meta=meta)
 
 
 def _read_toolkit_sequence(root: Path, name: str) -> Sequence:
@@ -126,15 +119,7 @@ def _read_toolkit_sequence(root: Path, name: str) -> Sequence:
     attributes = parse_attribute_file(attribute_file, list(LASOT_ATTRIBUTES)) if attribute_file.is_file() else {}
     folder = _sequence_folder(root, name) or root / _class_of(name) / name
     frames = numbered_frames(folder / "img", 1, len(boxes), 8, ".jpg")
-    return Sequence(
-        name=name,
-        ground_truth=boxes,
-        frames=frames,
-        absent=absent,
-        attributes=attributes,
-        image_size=first_image_size(frames),
-        annotation_path=annotation,
-    )
+    return build_sequence(name, boxes, frames, annotation, absent=absent, attributes=attributes)
 
 
 def _official_sequences(root: Path) -> dict[str, Path]:

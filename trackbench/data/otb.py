@@ -30,7 +30,7 @@ import numpy as np
 
 from trackbench.data.attributes import OTB_ATTRIBUTES
 from trackbench.data.common import (
-    first_image_size,
+    build_sequence,
     folder_index,
     image_name_pattern,
     list_images,
@@ -111,6 +111,8 @@ def read_otb(
     targets = otb_sequence_list(sequence_list) if sequence_list else layout.targets()
     if not targets:
         raise TrackbenchError(f"no sequences found (expected <Seq>/{_ANNOTATION} folders)", root)
+    if sequence_list and sequences is None:
+        _require_complete(layout, targets, name, root)
     omit_table = otb_init_omit_table()
     attribute_table = otb_attribute_table()
     result = []
@@ -160,15 +162,28 @@ def _read_target(
             raise TrackbenchError(f"sequence {name!r}: no valid frame to start on outside the init-omit ranges", annotation)
     boxes = boxes[skip:]
     frames = numbered_frames(image_folder, first + skip, len(boxes), digits, ext)
-    return Sequence(
-        name=name,
-        ground_truth=boxes,
-        frames=frames,
-        attributes=attributes,
-        image_size=first_image_size(frames),
-        start_frame=first + skip,
-        annotation_path=annotation,
+    return build_sequence(name, boxes, frames, annotation, attributes=attributes, start_frame=first + skip)
+
+
+def _require_complete(layout: "_OfficialLayout | _ToolkitLayout", targets: list[str], name: str, root: Path) -> None:
+    """A TrackbenchError saying how many of the list's sequences ``root`` holds, if not all."""
+    missing = [t for t in targets if not _has_annotation(layout, t)]
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+    raise TrackbenchError(
+        f"{len(targets) - len(missing)} of the {len(targets)} {name} sequences found, {len(missing)} missing "
+        f"({shown}): pass --sequences to use those present, or --suite custom for a folder of your own",
+        root,
     )
+
+
+def _has_annotation(layout: "_OfficialLayout | _ToolkitLayout", target: str) -> bool:
+    try:
+        annotation = layout.locate(target)[0]
+    except TrackbenchError:
+        return False
+    return annotation.is_file()
 
 
 def _official_start(boxes: np.ndarray, first: int, omit: list[tuple[int, int]]) -> int | None:

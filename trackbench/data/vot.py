@@ -1,6 +1,7 @@
 """VOT2016-2019 short-term reader (folder layout of the VOT toolkits).
 
-Layout: ``<root>/list.txt`` (one sequence per line; without it every sub-folder holding a
+Layout: ``<root>/list.txt`` (one sequence per line, matched to its folder by name, else by
+:func:`~trackbench.sequence.normalize_name`; without it every sub-folder holding a
 ``groundtruth.txt`` is a sequence), and per sequence:
 
 * ``groundtruth.txt``: one region per line, 4 numbers ``x,y,w,h`` or 8 numbers
@@ -21,17 +22,17 @@ import numpy as np
 
 from trackbench.data.attributes import VOT_TAGS
 from trackbench.data.common import (
-    first_image_size,
+    build_sequence,
     flags_to_bool,
     list_images,
-    listed_line,
+    listed_or_found_names,
     make_dataset,
     numbered_frames,
     read_key_values,
-    read_name_list,
     rectangles_to_polygons,
     require_folder,
     select_names,
+    sequence_folder,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
@@ -47,20 +48,12 @@ def read_vot(
 ) -> Dataset:
     """Read a VOT short-term dataset folder (see the module docstring)."""
     root = require_folder(Path(root), "VOT dataset")
-    list_file = root / "list.txt"
-    if list_file.is_file():
-        names = read_name_list(list_file)
-    else:
-        names = sorted(p.name for p in root.iterdir() if (p / "groundtruth.txt").is_file())
-        if not names:
-            raise TrackbenchError("no list.txt and no <sequence>/groundtruth.txt folders", root)
-    result = []
-    for seq_name in select_names(names, sequences, root):
-        folder = root / seq_name
-        if not folder.is_dir():
-            where = f"listed in {list_file}:{listed_line(list_file, seq_name)}" if list_file.is_file() else "expected"
-            raise TrackbenchError(f"sequence folder not found ({where})", folder)
-        result.append(read_vot_sequence(folder, seq_name))
+    names, list_file = listed_or_found_names(
+        root, lambda folder: (folder / "groundtruth.txt").is_file(), "<sequence>/groundtruth.txt folders"
+    )
+    result = [
+        read_vot_sequence(sequence_folder(root, n, list_file), n) for n in select_names(names, sequences, root)
+    ]
     return make_dataset(name, result, root, require_images=require_images)
 
 
@@ -85,14 +78,14 @@ def read_vot_sequence(folder: Path, name: str | None = None) -> Sequence:
         except ValueError:
             raise TrackbenchError("width/height must be integers", folder / "sequence") from None
     else:
-        image_size = first_image_size(frames)
-    return Sequence(
-        name=name or folder.name,
-        ground_truth=regions,
-        frames=frames,
+        image_size = None  # from the first image, by build_sequence
+    return build_sequence(
+        name or folder.name,
+        regions,
+        frames,
+        annotation,
         tags=tags,
         image_size=image_size,
-        annotation_path=annotation,
         meta={k: v for k, v in metadata.items() if k not in ("width", "height")},
     )
 

@@ -41,9 +41,13 @@ def _init_worker(spec: str, options: dict[str, Any], devices: Any, progress: Any
     device = None
     if devices is not None:
         device = devices.get()
-    _WORKER["tracker"] = build_tracker(spec, options, device)
     _WORKER["device"] = device
     _WORKER["progress"] = progress
+    try:
+        _WORKER["tracker"] = build_tracker(spec, options, device)
+    except Exception as exc:  # reported with each task, instead of a broken pool
+        _WORKER["build_error"] = (f"building the tracker on {device or 'this worker'} failed: {type(exc).__name__}: {exc}",
+                                  traceback.format_exc())
 
 
 class _Reporter:
@@ -68,6 +72,8 @@ class _Reporter:
 
 
 def _run_task(task: list[WorkUnit]) -> list[UnitOutcome]:
+    if "build_error" in _WORKER:
+        return failed_outcomes(task, *_WORKER["build_error"])
     reporter = _Reporter(_WORKER["progress"])
     try:
         return execute_task(_WORKER["tracker"], task, reporter, _WORKER["device"])
@@ -112,26 +118,33 @@ class ProcessExecutor:
                 return
             progress(frames)
 
-    def run(self, tasks: list[list[WorkUnit]], progress: Callable[[int], None]) -> Iterator[list[UnitOutcome]]:
-        """Submit all tasks (in order: longest first) and yield outcomes as tasks finish.
+    def run(
+        self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
+    ) -> Iterator[list[UnitOutcome]]:
+        """Submit the tasks (in order: longest first) and yield outcomes as tasks finish.
 
-        A worker process that dies (e.g. a crash in native code) breaks the pool: the
-        tasks it took down are reported failed and the next call starts a fresh pool.
+        A worker process that dies (e.g. a crash in native code) breaks the pool: every
+        task in flight is reported failed and a fresh pool takes the rest. ``isolate``
+        runs one task at a time (used for retries, so a crash blames only its own unit).
         """
-        pool = self._get_pool()
-        futures = {pool.submit(_run_task, task): task for task in tasks}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        waiting = list(reversed(tasks))
+        limit = 1 if isolate else len(tasks)
+        running: dict = {}
+        while waiting or running:
+            while waiting and len(running) < limit:
+                task = waiting.pop()
+                running[self._get_pool().submit(_run_task, task)] = task
+            done, _ = wait(set(running), timeout=0.2, return_when=FIRST_COMPLETED)
             self._drain(progress)
             for future in done:
+                task = running.pop(future)
                 try:
                     outcomes = future.result()
                 except BrokenProcessPool as exc:
                     self._discard_pool()
-                    outcomes = failed_outcomes(futures[future], f"worker process died: {exc}", traceback.format_exc())
+                    outcomes = failed_outcomes(task, f"worker process died: {exc}", traceback.format_exc())
                 except Exception as exc:  # e.g. a result that cannot be pickled back
-                    outcomes = failed_outcomes(futures[future], f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                    outcomes = failed_outcomes(task, f"{type(exc).__name__}: {exc}", traceback.format_exc())
                 yield outcomes
         self._drain(progress)
 

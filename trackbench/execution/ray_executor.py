@@ -75,11 +75,14 @@ class RayExecutor:
             return self._actor_class.options(num_cpus=1, num_gpus=1).remote(self.spec, self.options, "cuda:0")
         return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None)
 
-    def run(self, tasks: list[list[WorkUnit]], progress: Callable[[int], None]) -> Iterator[list[UnitOutcome]]:
+    def run(
+        self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
+    ) -> Iterator[list[UnitOutcome]]:
         """Keep every actor busy with one task at a time; yield outcomes as tasks finish.
 
         An actor that dies (or fails to build its tracker) reports its task failed and
-        is replaced by a new one.
+        is replaced by a new one. (A death only ever takes down its own task, so
+        ``isolate`` needs nothing more.)
         """
         ray = self.ray
         waiting = deque(tasks)

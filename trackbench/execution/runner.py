@@ -7,17 +7,20 @@
 Crash safety: only this process writes files, each atomically, the result file of a
 unit last; so killing the run at any moment (even ``kill -9``) leaves finished units
 complete and nothing else but possibly a hidden ``.*.tmp`` file, which the next run
-removes before completing the missing units. A unit whose tracker raises is retried
-once (``max_attempts=2``), then recorded as failed; the other units still run.
+removes before completing the missing units. A unit whose tracker raises (or whose
+worker process dies) is retried once (``max_attempts=2``), alone and unbatched, then
+recorded as failed; the other units still run.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +29,7 @@ from tqdm import tqdm
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
-from trackbench.execution.layout import layout_for, plan_units, write_result
+from trackbench.execution.layout import plan_units, result_path, write_result
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest, utc_now
 from trackbench.execution.units import UnitOutcome, WorkUnit, group_into_tasks, longest_first
 from trackbench.execution.worker import build_tracker
@@ -163,10 +166,16 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
         raise TrackbenchError(f"--batch must be at least 1, got {options.batch}")
     started = time.perf_counter()
     # The tracker is built here once: to learn its name, determinism and configuration
-    # (and to validate the options) before any worker starts; `serial` then uses it.
-    tracker = build_tracker(options.tracker, options.options, options.devices[0] if options.devices else None)
+    # (and to validate the options) before any worker starts. `serial` then uses it; the
+    # other executors build their own on their devices, so this probe is built on the
+    # CPU (when devices are given) and dropped before they start.
+    serial = options.executor == "serial"
+    probe_device = (options.devices[0] if serial else "cpu") if options.devices else None
+    tracker = build_tracker(options.tracker, options.options, probe_device)
     deterministic = bool(getattr(tracker, "is_deterministic", True))
     tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
+    if tracker_name in (".", "..") or "/" in tracker_name or "\\" in tracker_name:
+        raise TrackbenchError(f"tracker name {tracker_name!r} must be a plain folder name")
     tracker_dir = Path(options.out) / suite.name / tracker_name
     info: dict[str, Any] = {
         "tracker": options.tracker,
@@ -185,8 +194,10 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
 
     batch = options.batch
     if batch > 1 and not supports_batches(tracker):
-        print(f"trackbench: {tracker_name} has no init_batch/update_batch; running unbatched")
+        print(f"trackbench: {tracker_name} has no init_batch/update_batch; running unbatched", file=sys.stderr)
         batch = 1
+    if not serial:
+        tracker = None  # free the probe (e.g. a model's memory) before the workers start
 
     manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
     finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
@@ -219,7 +230,12 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
             if executor is None:
                 executor = make_executor(options, tracker)
             by_key = {u.key: u for u in todo}
-            for outcomes in executor.run(group_into_tasks(todo, batch), bar.update):
+            fresh = [u for u in todo if u.key not in attempts]
+            retries = [u for u in todo if u.key in attempts]
+            for outcomes in chain(
+                executor.run(group_into_tasks(fresh, batch), bar.update),
+                executor.run(group_into_tasks(retries, 1), bar.update, isolate=True),
+            ):
                 for outcome in outcomes:
                     unit = by_key[outcome.key]
                     attempts[unit.key] = attempts.get(unit.key, 0) + 1
@@ -269,7 +285,6 @@ def _check_images(units: list[WorkUnit]) -> None:
 
 
 def _mark_finished(manifest: Manifest, tracker_dir: Path, units: list[WorkUnit]) -> None:
-    from trackbench.execution.layout import result_path
 
     for unit in units:
         record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)

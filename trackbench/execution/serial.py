@@ -21,8 +21,10 @@ class SerialExecutor:
     def workers(self) -> int:
         return 1
 
-    def run(self, tasks: list[list[WorkUnit]], progress: Callable[[int], None]) -> Iterator[list[UnitOutcome]]:
-        """Yield the outcomes of each task, in order, as it finishes."""
+    def run(
+        self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
+    ) -> Iterator[list[UnitOutcome]]:
+        """Yield the outcomes of each task, in order, as it finishes (always one at a time)."""
         for task in tasks:
             yield execute_task(self.tracker, task, progress, self.device)
 

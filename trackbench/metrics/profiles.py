@@ -3,12 +3,12 @@
 Each profile is an explicit, frozen record of the choices listed in specs/metrics.md §7.
 ``official`` (the default) follows the OTB and LaSOT MATLAB toolkits, the got10k API for
 GOT-10k and the VOT MATLAB toolkit for VOT; ``pysot``, ``got10k`` and ``pytracking``
-follow those code bases.
+follow those code bases (each written as its differences from ``official``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trackbench.errors import TrackbenchError
 
@@ -52,7 +52,11 @@ class RuleProfile:
             0.529, weighted 0.519); the weighted value is in the per-tag table.
         eao_reinit_limit: a failure at 0-based frame f starts a new fragment if
             ``f + 5 <= N - 1`` (``"vm"``) or ``f + 5 <= N`` (``"pysot"``).
-        failure_bounds: ``"wh"`` (pysot: failure detection during the run with (W, H)).
+
+    (VOT failures are detected during the run by :mod:`trackbench.protocols.supervised`,
+    with bounds ``(W - 1, H - 1)``: no profile field.) The
+    other profiles are built from :data:`OFFICIAL` with ``dataclasses.replace``, so each
+    states only where it differs.
     """
 
     name: str
@@ -92,61 +96,42 @@ OFFICIAL = RuleProfile(
     eao_reinit_limit="vm",
 )
 
-PYSOT = RuleProfile(
+PYSOT = replace(
+    OFFICIAL,
     name="pysot",
     first_frame_gt=False,
     sanitize="none",
     success_validity="wh_positive",
     precision_validity="center_positive",
-    invalid_error=-1.0,
-    absent="fail",
-    drop_nan_gt=False,
     iou_form="continuous",
     overlap_grid="numpy",
     norm_divisor="gt_eps",
-    norm_precision_score="at_020",
-    invalid_norm_error=-1.0,
     vot_corner_rule="x+w",
-    vot_accuracy="pooled",
     eao_reinit_limit="pysot",
 )
 
-GOT10K = RuleProfile(
+GOT10K = replace(
+    OFFICIAL,
     name="got10k",
-    first_frame_gt=True,
     sanitize="none",
     success_validity="none",
     precision_validity="none",
-    invalid_error=-1.0,
     absent="ignore",
     drop_nan_gt=True,
     iou_form="continuous_eps",
     overlap_grid="numpy",
     norm_divisor="gt_min1",
     norm_precision_score="mean",
-    invalid_norm_error=-1.0,
-    vot_corner_rule=None,
     vot_accuracy="weighted",
-    eao_reinit_limit="vm",
 )
 
-PYTRACKING = RuleProfile(
+PYTRACKING = replace(
+    OFFICIAL,
     name="pytracking",
-    first_frame_gt=True,
     sanitize="strict",
-    success_validity="all_positive",
-    precision_validity="all_positive",
     invalid_error=float("inf"),
-    absent="fail",
-    drop_nan_gt=False,
     iou_form="continuous",
     overlap_grid="numpy",
-    norm_divisor="gt",
-    norm_precision_score="at_020",
-    invalid_norm_error=-1.0,
-    vot_corner_rule=None,
-    vot_accuracy="pooled",
-    eao_reinit_limit="vm",
 )
 
 PROFILES: dict[str, RuleProfile] = {p.name: p for p in (OFFICIAL, PYSOT, GOT10K, PYTRACKING)}

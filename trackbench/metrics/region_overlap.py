@@ -184,7 +184,7 @@ def _pixel_counts(qa: np.ndarray, qb: np.ndarray, heights: np.ndarray, widths: n
     for rect, box, other in ((rect_a & ~rect_b, box_a, qb), (rect_b & ~rect_a, box_b, qa)):
         idx = np.flatnonzero(rect)
         if len(idx):
-            i_px, u_px = _blocks(_mixed_counts, other[idx], box[idx], heights[idx], widths[idx])
+            i_px, u_px = _mixed_counts(other[idx], box[idx], heights[idx], widths[idx])
             inter[idx], union[idx] = i_px, u_px
     idx = np.flatnonzero(~rect_a & ~rect_b)
     if len(idx):
@@ -216,14 +216,8 @@ def _blocks(count_fn, polys: np.ndarray, other: np.ndarray, heights: np.ndarray,
     n = len(heights)
     inter = np.zeros(n)
     union = np.zeros(n)
-    ends = np.cumsum(heights)
-    start = 0
-    while start < n:
-        base = ends[start - 1] if start else 0
-        stop = max(int(np.searchsorted(ends, base + _BLOCK_ROWS, side="right")), start + 1)
-        sl = slice(start, stop)
+    for sl in _row_blocks(heights):
         inter[sl], union[sl] = count_fn(polys[sl], other[sl], heights[sl], widths[sl])
-        start = stop
     return inter, union
 
 
@@ -237,22 +231,70 @@ def _rows_of(first: np.ndarray, count: np.ndarray):
 
 
 def _mixed_counts(poly: np.ndarray, box: np.ndarray, heights: np.ndarray, widths: np.ndarray):
-    """Counts for a general polygon ``poly`` against an axis-aligned rectangle ``box``."""
-    ys = poly[:, 1::2]
+    """Counts for a general polygon ``poly`` against an axis-aligned rectangle ``box``.
+
+    The polygon's spans depend only on its rounded, offset vertices, its filled rows and
+    the raster width where that width cuts it (crossings never exceed the polygon's
+    largest x). Pairs sharing these (the same ground truth against the runs of a
+    repeated experiment) are rasterised once.
+    """
+    xs, ys = poly[:, 0::2], poly[:, 1::2]
     first = np.maximum(ys.min(axis=1), 0)
     last = np.minimum(ys.max(axis=1), heights - 1)
-    pair, rows = _rows_of(first, last - first + 1)
-    lo, hi = _row_spans(poly, pair, rows, widths)
-    count_poly = _union_length(lo, hi)
-    b = box[pair]
-    inside = (rows >= b[:, 1]) & (rows <= b[:, 3])
-    clipped_lo = np.maximum(lo, b[:, 0:1])
-    clipped_hi = np.where(inside[:, None], np.minimum(hi, b[:, 2:3]), -np.inf)
-    count_inter = _union_length(clipped_lo, clipped_hi)
+    clamp = np.minimum(widths, xs.max(axis=1) + 1)
+    key = np.column_stack([poly, clamp, first, last])
+    unique, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    u_first = unique[:, 9]
+    u_count = np.clip(unique[:, 10] - u_first + 1, 0, None).astype(np.int64)
+    # spans of every distinct polygon, rasterised in blocks of bounded rows
+    lo_parts, hi_parts = [], []
+    poly_px = np.zeros(len(unique))
+    for sl in _row_blocks(u_count):
+        u_pair, u_rows = _rows_of(u_first[sl], u_count[sl])
+        lo, hi = _row_spans(unique[sl, :8], u_pair, u_rows, unique[sl, 8].astype(np.int64))
+        poly_px[sl] = np.bincount(u_pair, weights=_union_length(lo, hi), minlength=sl.stop - sl.start)
+        lo_parts.append(lo)
+        hi_parts.append(hi)
+    steps = max(part.shape[1] for part in lo_parts)
+    lo_u = np.concatenate([_pad_columns(part, steps, np.inf) for part in lo_parts])
+    hi_u = np.concatenate([_pad_columns(part, steps, -np.inf) for part in hi_parts])
+    u_offset = np.cumsum(u_count) - u_count
+    # rows where both the polygon and the rectangle are present
+    top = np.maximum(first, box[:, 1])
+    bottom = np.minimum(last, box[:, 3])
+    shared_rows = np.clip(bottom - top + 1, 0, None).astype(np.int64)
     n = len(heights)
-    poly_px = np.bincount(pair, weights=count_poly, minlength=n)
-    inter = np.bincount(pair, weights=count_inter, minlength=n)
-    return inter, poly_px + _box_pixels(box) - inter
+    inter = np.zeros(n)
+    for sl in _row_blocks(shared_rows):
+        pair, rows = _rows_of(top[sl], shared_rows[sl])
+        if not len(pair):
+            continue
+        u = inverse[sl][pair]
+        at = u_offset[u] + (rows - u_first[u]).astype(np.int64)
+        b = box[sl][pair]
+        clipped = _union_length(np.maximum(lo_u[at], b[:, 0:1]), np.minimum(hi_u[at], b[:, 2:3]))
+        inter[sl] = np.bincount(pair, weights=clipped, minlength=sl.stop - sl.start)
+    return inter, poly_px[inverse] + _box_pixels(box) - inter
+
+
+def _pad_columns(values: np.ndarray, width: int, fill: float) -> np.ndarray:
+    if values.shape[1] == width:
+        return values
+    out = np.full((len(values), width), fill)
+    out[:, : values.shape[1]] = values
+    return out
+
+
+def _row_blocks(rows_per_item: np.ndarray):
+    """Consecutive slices of items whose total rows stay near ``_BLOCK_ROWS``."""
+    ends = np.cumsum(rows_per_item)
+    start, n = 0, len(rows_per_item)
+    while start < n:
+        base = ends[start - 1] if start else 0
+        stop = max(int(np.searchsorted(ends, base + _BLOCK_ROWS, side="right")), start + 1)
+        yield slice(start, stop)
+        start = stop
 
 
 def _raster_counts(qa: np.ndarray, qb: np.ndarray, heights: np.ndarray, widths: np.ndarray):

@@ -3,7 +3,11 @@
 Rules from specs/metrics.md §3 (VOT MATLAB toolkit and pysot). Frames are 0-based.
 
 * Overlaps are rasterised (:func:`vot_overlap`), bounded by ``(W, H)`` for accuracy and
-  ``(W - 1, H - 1)`` for EAO; special frames (codes 1, 2, 0) are NaN.
+  ``(W - 1, H - 1)`` for EAO; special frames (codes 1, 2, 0) are NaN. If any sequence's
+  image size is unknown (no images, no ``sequence`` metadata, no JSON ``width``/``height``),
+  no overlap is bounded and a :class:`~trackbench.errors.TrackbenchWarning` says how many
+  sequences lack a size (regions reaching past the image then score differently from the
+  toolkit's).
 * Accuracy ignores special frames and the 10 frames starting at every initialisation
   (burn-in); per frame, overlaps are averaged over repetitions (NaN ignored); then either
   pooled over all frames of all sequences or tag-weighted.
@@ -18,9 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import warnings
+
 import numpy as np
 
-from trackbench.errors import TrackbenchError
+from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.metrics.region_overlap import to_polygons, vot_overlap
 from trackbench.results.vot_trajectory import INIT, REGION, VotTrajectory
 
@@ -133,9 +139,22 @@ def _stacked_gt(runs: VotRuns, gt_polygons: list[np.ndarray]) -> np.ndarray:
 
 
 def _frame_sizes(runs: VotRuns, sizes: list[tuple[int, int] | None]) -> np.ndarray | None:
+    """``(W, H)`` per run frame, or ``None`` (unbounded overlaps) if any size is unknown."""
     if not all(size is not None for size in sizes):
         return None
     return np.array(sizes, dtype=np.float64)[runs.seq]
+
+
+def warn_unknown_sizes(sizes: list[tuple[int, int] | None]) -> None:
+    """One :class:`TrackbenchWarning` when some image sizes are unknown (overlaps unbounded)."""
+    missing = sum(size is None for size in sizes)
+    if missing:
+        warnings.warn(
+            f"{missing} of {len(sizes)} sequences have no known image size: VOT overlaps are not bounded "
+            "by the image (give images or width/height metadata to match the toolkit)",
+            TrackbenchWarning,
+            stacklevel=3,
+        )
 
 
 def burnin_mask(runs: VotRuns, burnin: int = BURNIN) -> np.ndarray:
@@ -293,8 +312,9 @@ def evaluate_vot(
 ) -> VotResult:
     """Accuracy, robustness and EAO of one tracker over sequences ``gt[s]`` with repetitions
     ``trajectories[s]`` (already truncated to the GT length), image ``sizes[s] = (W, H)``
-    (None: unbounded) and per-frame ``tags[s]``.
+    (None: unbounded, for every sequence, with a warning) and per-frame ``tags[s]``.
     """
+    warn_unknown_sizes(sizes)
     lengths = [len(g) for g in gt]
     gt_polys = [to_polygons(np.asarray(g, dtype=np.float64), corner_rule) for g in gt]
     runs = stack_runs(trajectories, corner_rule)

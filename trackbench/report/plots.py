@@ -1,8 +1,10 @@
 """The field's plots, drawn with matplotlib (Agg, no LaTeX), from plain data.
 
 Every function takes numpy arrays / dicts keyed by tracker name and returns a
-:class:`matplotlib.figure.Figure` built without pyplot (no global figure registry), so
-callers and tests can read the axes back; :func:`save_figure` writes it to disk.
+:class:`matplotlib.figure.Figure` built without pyplot (no global figure registry) and
+with its own Agg canvas, so importing this module never switches matplotlib's backend
+for the caller; callers and tests can read the axes back; :func:`save_figure` writes it
+to disk.
 
 Conventions (as in pysot / the OTB MATLAB toolkit):
 
@@ -20,15 +22,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from trackbench.textio import atomic_write_bytes  # noqa: E402
+from trackbench.textio import atomic_write_bytes
 
 # Distinct colours (tab10 then a darker set); line styles cycle once colours run out.
 COLORS = [

@@ -9,8 +9,12 @@
 * :func:`export_results`: our layout -> one of :data:`EXPORT_FORMATS`.
 * :func:`pack_got10k`: the zip the GOT-10k evaluation server expects.
 
-Boxes are ``[x, y, w, h]``, never shifted by one; numbers are written ``%.4f`` (boxes)
-and ``%.8f`` (seconds), the precision of our own files, so export -> import is exact.
+Boxes are ``[x, y, w, h]``, never shifted by one. Converted boxes and regions are written
+with the shortest text that reads back to the same float64 values
+(:func:`trackbench.textio.format_rows_exact`: ``10.5``, ``282.5706919186197``), so
+import -> eval gives exactly the numbers of the original files and export -> import is
+exact; seconds are written ``%.8f`` as in our own files. (Our runner's own results keep
+``%.4f``, see :mod:`trackbench.results.write`.)
 """
 
 from __future__ import annotations
@@ -32,14 +36,14 @@ from trackbench.results.otb_mat import find_mat_results, write_mat_result
 from trackbench.results.read import ResultIndex, read_ope_results, read_repeated_results, read_times, read_vot_results
 from trackbench.results.vot_layout import SupervisedTrajectory, write_repetition
 from trackbench.results.vot_trajectory import VotTrajectory
-from trackbench.results.write import BOX_FORMAT, TIME_FORMAT, write_got10k_result, write_ope_result, write_run_info
+from trackbench.results.write import TIME_FORMAT, write_got10k_result, write_ope_result, write_run_info
 from trackbench.sequence import Dataset, Sequence
-from trackbench.textio import atomic_write_bytes, atomic_write_text, format_rows
+from trackbench.textio import atomic_write_bytes, atomic_write_text, format_rows, format_rows_exact
 
 EXPORT_FORMATS = ("pysot", "pytracking", "got10k", "lasot", "vot", "otb-mat")
 """``pysot``/``lasot``: ``<seq>.txt`` comma separated (GOT-10k suites: ``<seq>/<seq>_001.txt``);
 ``pytracking``: ``<seq>.txt`` tab separated + ``<seq>_time.txt`` (pytracking itself writes
-integers; we keep 4 decimals, which its loaders read, so that nothing is lost); ``got10k``: ``<seq>.txt``
+integers; we keep every decimal, which its loaders read, so that nothing is lost); ``got10k``: ``<seq>.txt``
 + ``times/<seq>_time.txt`` (GOT-10k suites: ``<seq>/<seq>_NNN.txt`` + ``<seq>_time.txt``);
 ``vot``: ``baseline/<seq>/<seq>_NNN.txt`` + ``_time.txt``; ``otb-mat``: ``<seq>_<tracker>.mat``.
 For the LaSOT toolkit, name the destination ``<Tracker>_tracking_result``."""
@@ -128,16 +132,24 @@ def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | 
                     summary.corner_sequences.append(seq_name)
                 trajectory = Trajectory(boxes, _column(times.get(seq_name), number - 1, len(boxes)),
                                         np.full(len(boxes), np.nan))
-                summary.files.append(write_got10k_result(tracker_dir, seq_name, number, len(runs), trajectory))
+                path = write_got10k_result(tracker_dir, seq_name, number, len(runs), trajectory)
+                summary.files.append(_keep_exact_boxes(path, boxes))
     else:
         for seq_name, boxes in read_ope_results(index, dataset).items():
             boxes, corners = _fix_corners(boxes, dataset[seq_name])
             if corners:
                 summary.corner_sequences.append(seq_name)
             trajectory = Trajectory(boxes, _column(times.get(seq_name), 0, len(boxes)), np.full(len(boxes), np.nan))
-            summary.files.append(write_ope_result(tracker_dir, seq_name, trajectory))
+            summary.files.append(_keep_exact_boxes(write_ope_result(tracker_dir, seq_name, trajectory), boxes))
     _write_import_info(tracker_dir, suite, name, source, layout)
     return summary
+
+
+def _keep_exact_boxes(path: Path, boxes: np.ndarray) -> Path:
+    """Rewrite the box file ``path`` that :mod:`trackbench.results.write` wrote (``%.4f``,
+    the runner's precision; times already written) with the exact values of ``boxes``."""
+    atomic_write_text(path, format_rows_exact(boxes))
+    return path
 
 
 def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_name: str | None) -> ConversionSummary:
@@ -151,7 +163,7 @@ def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_n
         frames = len(result.boxes)
         seconds = 1.0 / result.fps if result.fps and np.isfinite(result.fps) and result.fps > 0 else np.nan
         trajectory = Trajectory(result.boxes, np.full(frames, seconds), np.full(frames, np.nan))
-        summary.files.append(write_ope_result(tracker_dir, seq_name, trajectory))
+        summary.files.append(_keep_exact_boxes(write_ope_result(tracker_dir, seq_name, trajectory), result.boxes))
     _write_import_info(tracker_dir, suite, name, folder, "otb-mat")
     return summary
 
@@ -175,7 +187,7 @@ def write_vot_runs(tracker_dir: Path, seq_name: str, runs: list[VotTrajectory],
     paths = []
     for number, run in enumerate(runs, start=1):
         trajectory = SupervisedTrajectory.from_vot_trajectory(run, _column(times, number - 1, len(run)))
-        paths.append(write_repetition(tracker_dir, seq_name, number, trajectory))
+        paths.append(write_repetition(tracker_dir, seq_name, number, trajectory, exact=True))
     return paths
 
 
@@ -204,7 +216,8 @@ def export_results(tracker_dir: str | Path, suite: Any, dataset: Dataset, dest: 
             for number, boxes in enumerate(runs, start=1):
                 trajectory = Trajectory(boxes, _column(times.get(seq_name), number - 1, len(boxes)),
                                         np.full(len(boxes), np.nan))
-                summary.files.append(write_got10k_result(dest, seq_name, number, len(runs), trajectory))
+                path = write_got10k_result(dest, seq_name, number, len(runs), trajectory)
+                summary.files.append(_keep_exact_boxes(path, boxes))
     else:
         if fmt == "vot":
             raise TrackbenchError(f"one-pass results of {suite.name!r} cannot be exported in the VOT layout")
@@ -223,7 +236,7 @@ def _export_ope(dest: Path, seq: Sequence, boxes: np.ndarray, times: np.ndarray 
         return [write_mat_result(dest / f"{seq_name}_{tracker}.mat", boxes, fps=fps, start_frame=seq.start_frame)]
     delimiter = "\t" if fmt == "pytracking" else ","
     box_path = dest / f"{seq_name}.txt"
-    atomic_write_text(box_path, format_rows(boxes, BOX_FORMAT, delimiter))
+    atomic_write_text(box_path, format_rows_exact(boxes, delimiter))
     paths = [box_path]
     if fmt in ("pytracking", "got10k") and times is not None:
         time_path = dest / (f"{seq_name}_time.txt" if fmt == "pytracking" else f"times/{seq_name}_time.txt")
@@ -261,7 +274,7 @@ def pack_got10k(tracker_dir: str | Path, dataset: Dataset, output: str | Path) -
                     tracker_dir / seq.name,
                 )
             for number, boxes in enumerate(runs, start=1):
-                archive.writestr(f"{seq.name}/{seq.name}_{number:03d}.txt", format_rows(boxes, BOX_FORMAT))
+                archive.writestr(f"{seq.name}/{seq.name}_{number:03d}.txt", format_rows_exact(boxes))
             table = times.get(seq.name)
             if table is None:
                 table = np.full((len(seq), 1), np.nan)

@@ -11,9 +11,13 @@ Layouts recognised under a tracker's folder (or archive, see :mod:`.source`):
   ``<seq>/<seq>_time.txt`` (got10k), ``baseline/<seq>/<seq>_time.txt`` (VOT).
 
 Any delimiter (comma, tab, space). Sequence names are matched with
-:func:`trackbench.sequence.normalize_name` (``Jogging-1`` = ``jogging_1``). Results longer
-than the ground truth are truncated to it (as every toolkit does); shorter ones raise
-:class:`TrackbenchError` naming the file.
+:func:`trackbench.sequence.normalize_name` (``Jogging-1`` = ``jogging_1``); when two files
+match one sequence, the one named exactly like the sequence wins, otherwise it is an
+error naming both. Results longer than the ground truth are truncated to it (as every
+toolkit does); shorter ones raise :class:`TrackbenchError` naming the file. A result
+that starts at image 1 of a sequence evaluated from a later image (``start_frame > 1``,
+e.g. Tiger1 from frame 6) has exactly ``len(seq) + start_frame - 1`` rows: its first
+``start_frame - 1`` rows are dropped so that the rows line up with the ground truth.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ class ResultIndex:
     """Where each sequence's files are, keyed by normalised sequence name."""
 
     source: ResultSource
-    single: dict[str, str] = field(default_factory=dict)
+    #: every top-level ``<seq>.txt`` (several when names differ only in style): see :meth:`single_file`
+    single: dict[str, list[str]] = field(default_factory=dict)
     runs: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     vot_runs: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)
@@ -62,7 +67,7 @@ class ResultIndex:
                 target.setdefault(key, []).append((int(run_match.group("run")), rel))
                 continue
             if len(parts) == 1 and name.lower().endswith(".txt"):
-                index.single[normalize_name(name[:-4])] = rel
+                index.single.setdefault(normalize_name(name[:-4]), []).append(rel)
         for table in (index.runs, index.vot_runs):
             for runs in table.values():
                 runs.sort()
@@ -74,6 +79,21 @@ class ResultIndex:
         if depth_ok and key not in self.times:
             self.times[key] = rel
 
+    def single_file(self, seq: Sequence) -> str | None:
+        """The ``<seq>.txt`` of ``seq``: the only file whose name matches it, else the one
+        named exactly ``<seq.name>.txt``; several matches without an exact one -> error."""
+        rels = self.single.get(normalize_name(seq.name))
+        if not rels:
+            return None
+        if len(rels) == 1:
+            return rels[0]
+        exact = [rel for rel in rels if rel == f"{seq.name}.txt"]
+        if len(exact) == 1:
+            return exact[0]
+        names = " and ".join(self.source.display_path(rel) for rel in rels)
+        both = "both" if len(rels) == 2 else "all"
+        raise TrackbenchError(f"{names} {both} match sequence {seq.name!r}: keep one", self.source.location)
+
     def describe_missing(self, seq: Sequence, layout: str) -> TrackbenchError:
         where = {
             "ope": f"{seq.name}.txt",
@@ -83,11 +103,19 @@ class ResultIndex:
         return TrackbenchError(f"no results for sequence {seq.name!r} (expected {where})", self.source.location)
 
 
+def _leading_rows(rows: int, seq: Sequence) -> int:
+    """Rows to drop from the start of a result with ``rows`` rows: ``start_frame - 1`` when it
+    covers the video from image 1 (exactly ``len(seq) + start_frame - 1`` rows), else 0."""
+    skip = seq.start_frame - 1
+    return skip if skip > 0 and rows == len(seq) + skip else 0
+
+
 def _fit_length(boxes: np.ndarray, seq: Sequence, where: str) -> np.ndarray:
     n = len(seq)
     if len(boxes) < n:
         raise TrackbenchError(f"{len(boxes)} result rows but the ground truth of {seq.name!r} has {n} frames", where)
-    return boxes[:n]
+    skip = _leading_rows(len(boxes), seq)
+    return boxes[skip : skip + n]
 
 
 def _as_index(tracker_dir: str | Path | ResultIndex) -> ResultIndex:
@@ -103,7 +131,7 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) ->
     results: dict[str, np.ndarray] = {}
     for seq in dataset:
         key = normalize_name(seq.name)
-        rel = index.single.get(key)
+        rel = index.single_file(seq)
         if rel is None and key in index.runs:
             rel = index.runs[key][0][1]
         if rel is None:
@@ -125,7 +153,7 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
         key = normalize_name(seq.name)
         rels = [rel for _, rel in index.runs.get(key, [])]
         if not rels and key in index.single:
-            rels = [index.single[key]]
+            rels = [index.single_file(seq)]
         if not rels:
             raise index.describe_missing(seq, "runs")
         runs = []
@@ -171,6 +199,7 @@ def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[
             continue
         where = index.source.display_path(rel)
         table = parse_boxes(index.source.read_text(rel), where, widths=None)
-        table = table[: len(seq)]
+        skip = _leading_rows(len(table), seq)
+        table = table[skip : skip + len(seq)]
         times[seq.name] = table[:, 0] if table.shape[1] == 1 else table
     return times

@@ -4,7 +4,8 @@ Layout (the VOT toolkit's, pysot's and got10k's; interface 4)::
 
     <tracker_dir>/baseline/<seq>/<seq>_001.txt ... _015.txt
         one line per frame: ``1`` (initialisation), ``2`` (failure), ``0`` (skipped),
-        or the region as comma-separated ``%.4f`` numbers (``x,y,w,h`` or ``x1,y1,...,y4``)
+        or the region as comma-separated ``%.4f`` numbers (``x,y,w,h`` or ``x1,y1,...,y4``;
+        imported results keep their exact values, see :func:`format_repetition`)
     <tracker_dir>/baseline/<seq>/<seq>_time.txt
         one row per frame, one comma-separated column per repetition (column ``r - 1`` is
         repetition ``r``), seconds ``%.8f``, ``NaN`` for frames the tracker did not process
@@ -31,7 +32,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.results.vot_trajectory import FAILURE, INIT, REGION, SKIPPED, VotTrajectory, parse_vot_trajectory
-from trackbench.textio import atomic_write_text, read_table
+from trackbench.textio import atomic_write_text, format_exact, read_table
 
 __all__ = [
     "SupervisedTrajectory",
@@ -139,26 +140,32 @@ def times_path(tracker_dir: str | Path, sequence_name: str) -> Path:
     return Path(tracker_dir) / "baseline" / sequence_name / f"{sequence_name}_time.txt"
 
 
-def format_repetition(trajectory: SupervisedTrajectory) -> str:
-    """The text of a ``<seq>_NNN.txt`` file: codes as integers, regions ``%.4f``."""
+def format_repetition(trajectory: SupervisedTrajectory, *, exact: bool = False) -> str:
+    """The text of a ``<seq>_NNN.txt`` file: codes as integers, regions ``%.4f`` (or, with
+    ``exact``, the shortest text that reads back to the same floats: imported results)."""
     lines = []
     for code, region, is_rect in zip(trajectory.codes, trajectory.regions, trajectory.is_rect):
         if code == REGION:
             values = region[:4] if is_rect else region
-            lines.append(",".join("%.4f" % v for v in values))
+            lines.append(",".join(format_exact(v) if exact else "%.4f" % v for v in values))
         else:
             lines.append("%d" % code)
     return "\n".join(lines) + "\n"
 
 
 def write_repetition(
-    tracker_dir: str | Path, sequence_name: str, repetition: int, trajectory: SupervisedTrajectory
+    tracker_dir: str | Path,
+    sequence_name: str,
+    repetition: int,
+    trajectory: SupervisedTrajectory,
+    *,
+    exact: bool = False,
 ) -> Path:
-    """Write one repetition: its times column, then (atomically) ``<seq>_NNN.txt``.
-    Returns the repetition file."""
+    """Write one repetition: its times column, then (atomically) ``<seq>_NNN.txt``
+    (see :func:`format_repetition` for ``exact``). Returns the repetition file."""
     write_times_column(tracker_dir, sequence_name, repetition, trajectory.times)
     path = repetition_path(tracker_dir, sequence_name, repetition)
-    atomic_write_text(path, format_repetition(trajectory))
+    atomic_write_text(path, format_repetition(trajectory, exact=exact))
     return path
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.textio import is_float
 
 #: ``codes`` value of a frame that holds a region.
 REGION = -1
@@ -62,7 +63,7 @@ def parse_vot_trajectory(text: str, where: str) -> VotTrajectory:
     except ValueError:
         for number, t in enumerate(tokens, start=1):
             for tok in t:
-                if not _is_float(tok):
+                if not is_float(tok):
                     raise TrackbenchError(f"not a number: {tok!r}", where, number) from None
         raise
     starts = np.cumsum(counts) - counts
@@ -86,11 +87,3 @@ def parse_vot_trajectory(text: str, where: str) -> VotTrajectory:
     regions[has_nan] = np.nan
     is_rect = is_rect & ~has_nan
     return VotTrajectory(codes, regions, is_rect)
-
-
-def _is_float(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True

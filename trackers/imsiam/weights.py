@@ -28,11 +28,13 @@ from torch import nn
 from trackbench.errors import TrackbenchError
 from trackbench.textio import atomic_write_bytes
 
-from .config import IMSiamConfig, config_from_dict
+from .config import CONFIG_DIR, IMSiamConfig, config_from_dict
 
 CHECKPOINT_FORMAT = "trackbench-imsiam"
 DEMO_CHECKPOINT = Path(__file__).resolve().parent / "weights" / "imsiam_demo.safetensors"
-DEMO_CONFIG = "imsiam_small"
+# the demo checkpoint's model (engineer H's imsiam_demo, a cut of imsiam_small), used when
+# the checkpoint does not carry its config
+DEMO_CONFIG = "imsiam_demo" if (CONFIG_DIR / "imsiam_demo.yaml").is_file() else "imsiam_small"
 
 
 @dataclass

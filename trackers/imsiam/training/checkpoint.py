@@ -77,3 +77,27 @@ def _fmt(value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:.6g}"
     return value
+
+
+def export_weights(output_dir: str | Path, destination: str | Path, model_config: str, epoch: int | None = None) -> Path:
+    """Copy the weights of epoch ``epoch`` (default: the last finished one) of a training
+    run to ``destination`` (safetensors), embedding the model config ``model_config`` as
+    it reads NOW (so its tracking hyper-parameters, e.g. chosen on validation data after
+    training, travel with the weights). Returns the source checkpoint path."""
+    from trackbench.trackers.imsiam.config import load_config
+    from trackbench.trackers.imsiam.model import IMSiam
+    from trackbench.trackers.imsiam.weights import load_checkpoint, save_checkpoint
+
+    folder = Path(output_dir) / "checkpoints"
+    if epoch is None:
+        found = sorted(folder.glob("model_e*.safetensors"))
+        if not found:
+            raise TrackbenchError("no epoch checkpoint (model_eNNN.safetensors) to export", folder)
+        source = found[-1]
+    else:
+        source = folder / f"model_e{epoch:03d}.safetensors"
+    config = load_config(model_config)
+    model = IMSiam(config)
+    load_checkpoint(model, source, strict=True)
+    save_checkpoint(model, destination, config)
+    return source

@@ -131,14 +131,16 @@ def _setup(cfg: TrainConfig) -> _Context:
         device = torch.device("cpu")
     if cfg.threads > 0:
         torch.set_num_threads(cfg.threads)
+    # OpenCV runs single-threaded here, set BEFORE loader workers fork: reconfiguring its
+    # thread pool inside a forked worker deadlocks (the pool's threads do not exist there).
+    import cv2
+
+    cv2.setNumThreads(1)
     return _Context(rank=rank, world=world, device=device)
 
 
 def _worker_init(_: int) -> None:
-    import cv2
-
     torch.set_num_threads(1)
-    cv2.setNumThreads(1)
 
 
 def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
@@ -184,7 +186,7 @@ def train(
         sums = state.get("epoch_sums", _zero_sums())
         log_rows = [r for r in read_csv_rows(out / "log.csv") if int(r["global_step"]) <= global_step]
         epoch_rows = [r for r in read_csv_rows(out / "epochs.csv") if int(r["epoch"]) < epoch]
-    elif ctx.main and (out / "last.pt").exists():
+    elif (out / "last.pt").exists():
         raise TrackbenchError("output folder already holds a training run; use --resume or another output_dir", out)
     if ctx.main:
         from trackbench.textio import atomic_write_text
