@@ -129,3 +129,13 @@ def test_cli_reports_os_errors_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("trackbench: error: ")
     assert str(blocker) in err[0]
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    target = tmp_path / "res.txt"
+    atomic_write_text(target, "x\n")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -11,8 +11,8 @@ image (the same geometry with a single interpolation).
 
 Then, in the authors' order: grey (decided once per pair), colour (subtract the PCA
 offset ``rgbVar @ N(0, I)``), blur (random cross kernel of odd size 5..45), flip. The
-flipped box is ``[W - x2, y1, W - x1, y2]`` (pixel ``j`` -> ``W - 1 - j`` maps the box's
-pixel extent exactly; pysot's ``W - 1 - x2`` is one pixel off).
+flipped box is pysot's ``[W - 1 - x2, y1, W - 1 - x1, y2]`` (as in the authors' code; the
+exact mirror of the pixel extent would be ``W - x2``: one pixel of difference, at p = 0.01).
 
 Conventions: input image RGB uint8 ``(H, W, 3)`` and box ``[x, y, w, h]``; output image
 **BGR float32** ``(out, out, 3)`` in 0..255 (the network's input convention) and the box
@@ -117,7 +117,7 @@ def crop_and_augment(
         out = cv2.filter2D(out, -1, random_blur_kernel(rng))
     if params.flip > rng.random():
         out = np.ascontiguousarray(out[:, ::-1])
-        box = np.array([out_size - box[2], box[1], out_size - box[0], box[3]])
+        box = np.array([out_size - 1 - box[2], box[1], out_size - 1 - box[0], box[3]])
     return out, box
 
 

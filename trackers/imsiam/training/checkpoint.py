@@ -33,13 +33,25 @@ EPOCH_FIELDS = ("epoch", "lr", "steps", "skipped", "total", "cls", "reg", "cen",
 
 
 def rng_state() -> dict[str, Any]:
-    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+    """The global RNG states as tensors and plain lists, so that a training checkpoint
+    loads with ``torch.load(..., weights_only=True)`` (no pickled code or numpy objects)."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    version, internal, gauss = random.getstate()
+    return {
+        "torch": torch.get_rng_state(),
+        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        "python": {"version": version, "internal": list(internal), "gauss": gauss},
+    }
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
-    np.random.set_state(state["numpy"])
-    random.setstate(state["python"])
+    npy = state["numpy"]
+    np.random.set_state((npy["kind"], npy["keys"].numpy().astype(np.uint32), npy["pos"], npy["has_gauss"],
+                         npy["cached_gaussian"]))
+    py = state["python"]
+    random.setstate((py["version"], tuple(py["internal"]), py["gauss"]))
 
 
 def save_state(path: Path, state: dict[str, Any]) -> None:
@@ -52,7 +64,7 @@ def load_state(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise TrackbenchError("no checkpoint to resume from", path)
     try:
-        return torch.load(path, map_location="cpu", weights_only=False)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated or foreign file
         raise TrackbenchError(f"cannot read training checkpoint ({str(exc).splitlines()[0]})", path) from None
 

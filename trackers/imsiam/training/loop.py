@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class TrainResult:
     global_step: int
     skipped_steps: int
     finished: bool
-    model: torch.nn.Module | None = None  # the trained network (unwrapped from DDP)
+    model: torch.nn.Module | None = field(default=None, repr=False)  # the trained network (unwrapped from DDP)
 
 
 @dataclass
