@@ -11,8 +11,10 @@ the best of ``--repeats`` interleaved passes over the same frames (page cache wa
 Wall-clock figures depend on what else the machine runs; CPU-time figures (all threads
 of this process) show the harness's own cost independently of the load.
 
-Frames: the demo suite (generated into a temp dir) and, when ../shared/data is
-present, the real OTB sequences Couple and Crossing.
+Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
+LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
+real benchmark) and, when ../shared/data is present, the real OTB sequences Couple and
+Crossing.
 
     python benchmarks/harness_throughput.py [--repeats 3]
 """
@@ -24,15 +26,29 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from trackbench.data.otb import read_otb
 from trackbench.execution.runner import RunOptions, run_suite
 from trackbench.imageio import read_rgb
 from trackbench.protocols.ope import run_one_pass
-from trackbench.sequence import Dataset
+from trackbench.sequence import Dataset, Sequence
 from trackbench.suites import get_suite
 from trackbench.trackers.identity import IdentityTracker
 
 SHARED_SEQUENCES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sequences" / "otb"
+
+
+def long_sequences(dataset: Dataset, count: int, length: int) -> Dataset:
+    """``count`` sequences of ``length`` frames cycling through the dataset's frames (the
+    per-sequence costs of the runner, e.g. writing files, then weigh as on LaSOT)."""
+    frames = [path for seq in dataset for path in seq.frames]
+    boxes = np.concatenate([seq.ground_truth for seq in dataset])
+    sequences = []
+    for k in range(count):
+        index = [(k * length + i) % len(frames) for i in range(length)]
+        sequences.append(Sequence(f"Long{k + 1}", boxes[index], [frames[i] for i in index]))
+    return Dataset("long", sequences)
 
 
 def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
@@ -78,7 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         demo = get_suite("demo")
-        measure("demo", demo.load(Path(tmp) / "demo"), demo, args.repeats)
+        dataset = demo.load(Path(tmp) / "demo")
+        measure("demo", dataset, demo, args.repeats)
+        measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo, args.repeats)
     if SHARED_SEQUENCES.is_dir():
         real = read_otb(SHARED_SEQUENCES.resolve(), name="otb-real")
         measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats)

@@ -58,19 +58,27 @@ def initial_box(sequence: Sequence) -> np.ndarray:
     return box
 
 
-def prefetched_images(sequence: Sequence, start: int = 0) -> Iterator[np.ndarray]:
-    """Yield the frames of ``sequence`` from ``start``, decoding frame ``i + 1`` in a
-    background thread while the caller works on frame ``i``."""
+PREFETCH_CHUNK = 4  # frames decoded per hand-over: amortises the thread hand-over cost
+
+
+def _decode_chunk(sequence: Sequence, first: int, count: int) -> list[np.ndarray]:
+    return [sequence.image(index) for index in range(first, min(first + count, len(sequence)))]
+
+
+def prefetched_images(sequence: Sequence, start: int = 0, chunk: int = PREFETCH_CHUNK) -> Iterator[np.ndarray]:
+    """Yield the frames of ``sequence`` from ``start``; a background thread decodes the
+    next ``chunk`` frames while the caller works on the current ones (decoding, and
+    OpenCV's JPEG decoder, release the GIL)."""
     count = len(sequence)
     if start >= count:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-decode") as pool:
-        pending: Future = pool.submit(sequence.image, start)
-        for index in range(start, count):
-            image = pending.result()
-            if index + 1 < count:
-                pending = pool.submit(sequence.image, index + 1)
-            yield image
+        pending: Future = pool.submit(_decode_chunk, sequence, start, chunk)
+        for first in range(start, count, chunk):
+            images = pending.result()
+            if first + chunk < count:
+                pending = pool.submit(_decode_chunk, sequence, first + chunk, chunk)
+            yield from images
 
 
 def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None = None) -> Trajectory:
