@@ -20,7 +20,7 @@ Rules (``../shared/specs/metrics.md`` section 3.3):
 * times: seconds inside ``init`` / ``update`` only (image decoding excluded), NaN on
   skipped frames.
 
-Entry points for the runner (engineer C's :mod:`trackbench.execution`):
+Entry points for the runner (:mod:`trackbench.execution`):
 
 * ``run_supervised(tracker, sequence, *, skip_initialize=5, init_rule="area",
   corner_rule="x+w") -> SupervisedTrajectory`` - one repetition on one sequence;

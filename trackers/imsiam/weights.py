@@ -32,7 +32,7 @@ from .config import CONFIG_DIR, IMSiamConfig, config_from_dict
 
 CHECKPOINT_FORMAT = "trackbench-imsiam"
 DEMO_CHECKPOINT = Path(__file__).resolve().parent / "weights" / "imsiam_demo.safetensors"
-# the demo checkpoint's model (engineer H's imsiam_demo, a cut of imsiam_small), used when
+# the demo checkpoint's model (imsiam_demo, a cut of imsiam_small), used when
 # the checkpoint does not carry its config
 DEMO_CONFIG = "imsiam_demo" if (CONFIG_DIR / "imsiam_demo.yaml").is_file() else "imsiam_small"
 

@@ -77,7 +77,7 @@ class _Context:
 
 
 def build_model(cfg: TrainConfig) -> tuple[torch.nn.Module, Any]:
-    """The IMSiam network of ``cfg.model`` (engineer D's model), randomly initialised from
+    """The IMSiam network of ``cfg.model``, randomly initialised from
     the current torch seed, with optional ImageNet backbone weights."""
     from trackbench.trackers.imsiam.config import load_config
     from trackbench.trackers.imsiam.model import IMSiam
