@@ -139,3 +139,22 @@ def test_atomic_write_gives_the_usual_file_mode(tmp_path):
     target = tmp_path / "res.txt"
     atomic_write_text(target, "x\n")
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_yaml_configs_by_name_or_path_with_line_numbered_errors(tmp_path):
+    from trackbench.yamlconfig import read_yaml_mapping, resolve_named_yaml
+
+    (tmp_path / "small.yaml").write_text("a: 1\n")
+    assert resolve_named_yaml("small", tmp_path, "test config") == tmp_path / "small.yaml"
+    with pytest.raises(TrackbenchError, match=r"unknown test config 'big' \(bundled: small"):
+        resolve_named_yaml("big", tmp_path, "test config")
+    with pytest.raises(TrackbenchError, match="file not found"):
+        resolve_named_yaml(tmp_path / "missing.yaml", tmp_path, "test config")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: 1\nb: [2\n")
+    with pytest.raises(TrackbenchError) as info:
+        read_yaml_mapping(bad, "test config")
+    assert str(info.value).startswith(f"{bad}:")
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    with pytest.raises(TrackbenchError, match="must be a mapping"):
+        read_yaml_mapping(tmp_path / "list.yaml", "test config")

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from trackbench.errors import TrackbenchError
+from trackbench.yamlconfig import read_yaml_mapping, resolve_named_yaml
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = "imsiam"
@@ -165,28 +166,13 @@ def config_from_dict(data: dict[str, Any], name: str, source: str | Path = "<con
 
 
 def _resolve(name_or_path: str | Path) -> Path:
-    text = str(name_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise TrackbenchError("IMSiam config file not found", path)
-        return path
-    path = CONFIG_DIR / f"{text}.yaml"
-    if not path.is_file():
-        raise TrackbenchError(f"unknown IMSiam config {text!r} (bundled: {', '.join(available_configs())}; or give a .yaml path)")
-    return path
+    return resolve_named_yaml(name_or_path, CONFIG_DIR, "IMSiam config")
 
 
 def _read_yaml_with_extends(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     if path in seen:
         raise TrackbenchError("circular 'extends'", path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise TrackbenchError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path, None if mark is None else mark.line + 1) from None
-    if not isinstance(data, dict):
-        raise TrackbenchError("an IMSiam config must be a mapping with 'model' and 'tracking'", path)
+    data = read_yaml_mapping(path, "IMSiam config")
     base_name = data.pop("extends", None)
     if base_name is None:
         return data

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from trackbench.errors import TrackbenchError
+from trackbench.yamlconfig import read_yaml_mapping, resolve_named_yaml
 from trackbench.trackers.imsiam.training.augment import AugmentParams
 from trackbench.trackers.imsiam.training.loss import LossConfig
 
@@ -105,28 +106,13 @@ def available_training_configs() -> list[str]:
 
 
 def resolve_config_path(name_or_path: str | Path) -> Path:
-    text = str(name_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise TrackbenchError("training config file not found", path)
-        return path
-    path = CONFIG_DIR / f"{text}.yaml"
-    if not path.is_file():
-        raise TrackbenchError(f"unknown training config {text!r} (bundled: {', '.join(available_training_configs())}; or give a .yaml path)")
-    return path
+    return resolve_named_yaml(name_or_path, CONFIG_DIR, "training config")
 
 
 def load_training_config(name_or_path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
     """Read, apply ``key=value`` overrides, validate."""
     path = resolve_config_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise TrackbenchError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path, None if mark is None else mark.line + 1) from None
-    if not isinstance(data, dict):
-        raise TrackbenchError("a training config must be a mapping", path)
+    data = read_yaml_mapping(path, "training config")
     for item in overrides or []:
         apply_override(data, item, path)
     return config_from_dict(data, path)
