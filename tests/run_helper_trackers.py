@@ -240,11 +240,76 @@ class DeviceTracker:
         return self.box.copy()
 
 
-class UndeclaredDeterministic(TemplateTracker):
-    """TemplateTracker that does not declare itself deterministic (VOT runs 3, then stops)."""
+class UndeclaredTemplate:
+    """TemplateTracker behind an object with no ``is_deterministic`` at all (undeclared:
+    VOT runs 3, finds them identical and stops; GOT-10k runs all 3)."""
 
     name = "undeclared"
+
+    def __init__(self, margin: int = 8):
+        self.inner = TemplateTracker(margin)
+
+    def init(self, image, box):
+        self.inner.init(image, box)
+
+    def update(self, image):
+        return self.inner.update(image)
+
+
+class UndeclaredNoisy:
+    """NoisyTracker without ``is_deterministic`` (undeclared and really stochastic)."""
+
+    name = "undeclared-noisy"
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64)
+        self.rng = np.random.default_rng()
+
+    def update(self, image):
+        return self.box + self.rng.normal(0, 1, 4)
+
+
+class DeclaredStochasticTemplate(TemplateTracker):
+    """TemplateTracker declaring itself stochastic: every repetition runs, even identical ones."""
+
+    name = "declared-stochastic"
     is_deterministic = False
+
+
+class SuiteAware:
+    """Identity whose factory takes a ``suite`` keyword; the box width becomes ``len(suite)``."""
+
+    name = "suite-aware"
+    is_deterministic = True
+
+    def __init__(self, suite: str | None = None, scale: float = 1.0):
+        self.suite = suite
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64).copy()
+        self.box[2] = len(self.suite or "")
+
+    def update(self, image):
+        return self.box.copy()
+
+
+class PathRecorder:
+    """Identity that accepts image paths and records what ``init``/``update`` received."""
+
+    name = "path-recorder"
+    is_deterministic = True
+    accepts_image_paths = True
+
+    def __init__(self):
+        self.calls: list[tuple[str, object, tuple[int, ...]]] = []
+
+    def init(self, image, box, path=None):
+        self.calls.append(("init", path, image.shape))
+        self.box = np.asarray(box, dtype=np.float64)
+
+    def update(self, image, path=None):
+        self.calls.append(("update", path, image.shape))
+        return self.box.copy()
 
 
 class CrashOnImageWidth(FailOnImageWidth):

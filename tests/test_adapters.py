@@ -117,7 +117,7 @@ def test_pysot_style_tracker_gets_bgr_and_reports_best_score():
     inner = PysotStyle()
     tracker = as_tracker(inner)
     assert isinstance(tracker, PysotAdapter)
-    assert tracker.name == "PysotStyle" and tracker.is_deterministic is True
+    assert tracker.name == "PysotStyle" and tracker.is_deterministic is None  # undeclared
     out = _run(tracker, _frames(), [10, 10, 5, 5])
     np.testing.assert_array_equal([r for r, _ in out], [[12, 10, 5, 5], [14, 10, 5, 5], [16, 10, 5, 5]])
     assert [s for _, s in out] == [0.75, 0.75, 0.75]
@@ -173,7 +173,7 @@ def test_callable_pair_and_callable_tracker():
         return state["box"], 0.25
 
     tracker = as_tracker((init_fn, update_fn))
-    assert isinstance(tracker, CallableTracker)
+    assert isinstance(tracker, CallableTracker) and tracker.is_deterministic is None  # undeclared
     out = _run(tracker, _frames(), [1, 2, 3, 4])
     np.testing.assert_array_equal(out[-1][0], [8, 16, 24, 32])
     assert out[-1][1] == 0.25
@@ -184,7 +184,7 @@ def test_callable_pair_and_callable_tracker():
         CallableTracker(init_fn, None)
 
 
-def test_native_tracker_is_returned_unchanged_and_defaults_to_deterministic():
+def test_native_tracker_is_returned_unchanged_and_undeclared_determinism_is_none():
     class Native:
         def init(self, image, box):
             pass
@@ -193,7 +193,7 @@ def test_native_tracker_is_returned_unchanged_and_defaults_to_deterministic():
             return [0, 0, 1, 1]
 
     native = Native()
-    assert as_tracker(native) is native and native.is_deterministic is True
+    assert as_tracker(native) is native and native.is_deterministic is None
 
     class Subclass(Tracker):
         name = "sub"
@@ -208,7 +208,30 @@ def test_native_tracker_is_returned_unchanged_and_defaults_to_deterministic():
             return None
 
     sub = Subclass()
-    assert as_tracker(sub) is sub
+    assert as_tracker(sub) is sub and sub.is_deterministic is True  # trackbench's Tracker base declares True
+
+
+def test_got10k_base_declares_stochastic_and_undeclared_got10k_style_is_none():
+    from got10k.trackers import Tracker as Got10kTracker
+
+    class Plain(Got10kTracker):
+        def __init__(self):
+            super().__init__(name="Plain")  # got10k's default: is_deterministic=False
+
+        def init(self, image, box):
+            self.box = box
+
+        def update(self, image):
+            return self.box
+
+    assert as_tracker(Plain()).is_deterministic is False
+
+    class DuckTyped(MovingBoxGot10k):
+        def __init__(self):
+            super().__init__()
+            del self.is_deterministic
+
+    assert as_tracker(DuckTyped()).is_deterministic is None
 
 
 def test_unknown_interface_is_a_clear_error():

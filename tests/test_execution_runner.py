@@ -91,6 +91,19 @@ def test_a_failing_sequence_is_retried_once_then_recorded(dataset, tmp_path):
     assert "Traceback" in entry["traceback"] and "in update" in entry["traceback"]
     log = (tracker_dir / "errors.log").read_text()
     assert log.count("=== ") == 2 and "wide attempt 2" in log and "Traceback" in log
+    line = summary.line()
+    assert "\n" not in line
+    assert line.endswith(f"; first error (wide): {summary.failed['wide']}; see {tracker_dir / 'errors.log'}")
+    assert "RuntimeError: deliberate failure on a 80-pixel-wide image" in line
+
+
+def test_summary_line_without_timed_frames_shows_no_fps(dataset, tmp_path):
+    run_suite(LocalSuite(), dataset, options(tmp_path))
+    summary = run_suite(LocalSuite(), dataset, options(tmp_path))  # all finished: nothing timed
+    assert summary.frames == 0 and summary.units_run == 0
+    line = summary.line()
+    assert "tracker -," in line and "nan" not in line.lower() and "FPS" not in line
+    assert "first error" not in line and line.endswith(f"-> {summary.tracker_dir}")
 
 
 def test_one_retry_rescues_a_transient_failure(dataset, tmp_path):
@@ -197,26 +210,92 @@ def test_vot_suite_runs_a_deterministic_tracker_once(dataset, tmp_path):
         assert len(lines) == frames and lines[0] == "1"
 
 
-def test_vot_suite_stops_a_stochastic_tracker_after_three_identical_runs(dataset, tmp_path):
-    pytest.importorskip("trackbench.protocols.supervised")
+def test_vot_suite_stops_an_undeclared_tracker_after_three_identical_runs(dataset, tmp_path):
     data = dataset.subset(["alpha", "gamma"])
-    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredDeterministic"))
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredTemplate"))
     tracker_dir = tmp_path / "vot-local" / "undeclared"
     assert summary.units_run == 6
-    assert vot_repetitions(tracker_dir, "alpha") == [f"alpha_{r:03d}.txt" for r in (1, 2, 3)]
+    for name in ("alpha", "gamma"):
+        assert vot_repetitions(tracker_dir, name) == [f"{name}_{r:03d}.txt" for r in (1, 2, 3)]
+    assert json.loads((tracker_dir / "run.json").read_text())["deterministic"] is None
     # a re-run finds the sequence complete
-    assert run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredDeterministic")).units_run == 0
+    assert run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredTemplate")).units_run == 0
 
 
-def test_vot_suite_runs_fifteen_repetitions_when_runs_differ(dataset, tmp_path):
-    pytest.importorskip("trackbench.protocols.supervised")
+def test_vot_suite_stops_after_three_identical_runs_even_for_a_declared_stochastic_tracker(dataset, tmp_path):
+    # The VOT toolkit checks runs 1..3 of every tracker not declared deterministic: a
+    # tracker that says it is stochastic but behaves deterministically stops after 3.
     data = dataset.subset(["gamma"])
-    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:NoisyTracker"))
-    tracker_dir = tmp_path / "vot-local" / "noisy"
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:DeclaredStochasticTemplate"))
+    tracker_dir = tmp_path / "vot-local" / "declared-stochastic"
+    assert summary.units_run == 3 and not summary.failed
+    assert vot_repetitions(tracker_dir, "gamma") == [f"gamma_{r:03d}.txt" for r in range(1, 4)]
+
+
+@pytest.mark.parametrize("tracker, folder", [("NoisyTracker", "noisy"), ("UndeclaredNoisy", "undeclared-noisy")])
+def test_vot_suite_runs_fifteen_repetitions_when_runs_differ(dataset, tmp_path, tracker, folder):
+    data = dataset.subset(["gamma"])
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, f"run_helper_trackers:{tracker}"))
+    tracker_dir = tmp_path / "vot-local" / folder
     assert summary.units_run == 15 and not summary.failed
     assert vot_repetitions(tracker_dir, "gamma") == [f"gamma_{r:03d}.txt" for r in range(1, 16)]
     units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
     assert sorted(units) == [f"gamma/{r:03d}" for r in range(1, 16)]
+
+
+def test_got10k_layout_runs_all_three_repetitions_for_an_undeclared_tracker(dataset, tmp_path):
+    suite = LocalSuite(name="got10k-val", family="got10k", repetitions=3)
+    summary = run_suite(suite, dataset.subset(["gamma"]), options(tmp_path, "run_helper_trackers:UndeclaredTemplate"))
+    folder = tmp_path / "got10k-val" / "undeclared" / "gamma"
+    assert summary.units_run == 3
+    assert sorted(p.name for p in folder.iterdir()) == ["gamma_001.txt", "gamma_002.txt", "gamma_003.txt",
+                                                        "gamma_time.txt"]
+    assert read_table(folder / "gamma_time.txt", 3).shape == (LENGTHS["gamma"], 3)
+
+
+def test_vot_progress_moves_during_a_repetition(dataset, tmp_path):
+    from trackbench.execution.layout import plan_units
+    from trackbench.execution.worker import execute_task
+
+    _, units = plan_units(VOT_SUITE, dataset.subset(["beta"]), tmp_path, True)
+    steps: list[int] = []
+    [outcome] = execute_task(TemplateTracker(), units, steps.append)
+    assert outcome.ok and len(steps) > 1  # per frame, not once at the end
+    assert sum(steps) == LENGTHS["beta"]
+
+
+def test_suite_name_reaches_a_factory_with_a_suite_keyword(dataset, tmp_path):
+    data = dataset.subset(["gamma"])
+    run_suite(LocalSuite(), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
+    tracker_dir = tmp_path / "local" / "suite-aware"
+    assert json.loads((tracker_dir / "run.json").read_text())["options"] == {"suite": "local"}
+    boxes = read_table(tracker_dir / "gamma.txt", 4)
+    assert np.all(boxes[1:, 2] == len("local"))  # row 0 is the init box; the tracker was built with suite="local"
+    # a suite the user sets wins, and is what run.json records
+    run_suite(LocalSuite(), data, options(tmp_path, "run_helper_trackers:SuiteAware", options={"suite": "otb"},
+                                          tracker_name="suite-otb"))
+    assert json.loads((tmp_path / "local" / "suite-otb" / "run.json").read_text())["options"] == {"suite": "otb"}
+    assert np.all(read_table(tmp_path / "local" / "suite-otb" / "gamma.txt", 4)[1:, 2] == 3)
+    # the generic folder suite passes its family, which names the settings to use
+    run_suite(LocalSuite(name="custom"), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
+    assert json.loads((tmp_path / "custom" / "suite-aware" / "run.json").read_text())["options"] == {"suite": "otb"}
+    # a factory without the keyword gets nothing
+    run_suite(LocalSuite(), data, options(tmp_path))
+    assert json.loads((tmp_path / "local" / "template" / "run.json").read_text())["options"] == {}
+
+
+def test_default_folder_name_of_a_trax_command():
+    from trackbench.execution.runner import default_tracker_name
+
+    class Probe:
+        name = "trax"  # TraxTracker's name before its server said hello
+
+    assert default_tracker_name('trax:python "my_tracker.py" --gpu 0', Probe()) == "my_tracker"
+    assert default_tracker_name("trax:/opt/trackers/bin/ncc_tracker -v", Probe()) == "ncc_tracker"
+    assert default_tracker_name("trax:python3 -u -m vot.trackers.siamfc", Probe()) == "siamfc"
+    named = Probe()
+    named.name = "mine"  # --set name=mine
+    assert default_tracker_name("trax:python my_tracker.py", named) == "mine"
 
 
 def test_result_readers_read_back_what_the_runner_wrote(dataset, tmp_path):
@@ -233,3 +312,16 @@ def test_result_readers_read_back_what_the_runner_wrote(dataset, tmp_path):
     runs = read.read_repeated_results(tmp_path / "got10k-val" / "noisy", dataset)
     assert {name: len(r) for name, r in runs.items()} == {name: 3 for name in LENGTHS}
     assert all(r.shape == (LENGTHS[name], 4) for name, rs in runs.items() for r in rs)
+
+
+def test_imsiam_factory_takes_the_suite_option():
+    from trackbench.execution.runner import suite_option, with_suite_option
+    from trackbench.execution.worker import accepts_keyword
+    from trackbench.suites import get_suite
+
+    assert accepts_keyword("imsiam", "suite") and not accepts_keyword("identity", "suite")
+    assert not accepts_keyword("trax:python my_tracker.py", "suite")
+    suite = get_suite("otb100")
+    assert suite_option(suite) == "otb2015" and suite_option(get_suite("custom")) == "otb"
+    assert with_suite_option(RunOptions(tracker="imsiam"), suite).options == {"suite": "otb2015"}
+    assert with_suite_option(RunOptions(tracker="imsiam", options={"suite": "vot"}), suite).options == {"suite": "vot"}

@@ -81,6 +81,23 @@ def test_unknown_tracker_option_and_suite_are_one_line_errors(demo_root, tmp_pat
     assert "has no option speed" in err and len(err.splitlines()) == 1
 
 
+def test_dataset_arguments_come_from_the_shared_helpers(demo_root, tmp_path, capsys):
+    import argparse
+
+    from trackbench.commands import run
+
+    subparsers = argparse.ArgumentParser().add_subparsers()
+    run.register(subparsers)
+    parser = subparsers.choices["run"]
+    actions = {a.dest: a for a in parser._actions}
+    assert actions["suite"].required and "root" in actions and "sequences" in actions
+    # --sequences is parsed by commands.common.parse_sequences: only commas is an error, not "all"
+    assert main(["run", "identity", "--suite", "demo", "--root", str(demo_root), "--out", str(tmp_path),
+                 "--sequences", " , ", "--no-progress"]) == 2
+    assert "--sequences is empty" in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
+
+
 def test_failures_give_a_non_zero_exit_code(tmp_path, capsys):
     data = tmp_path / "data"
     make_dataset(data, {"ok1": 6, "ok2": 5})
@@ -90,6 +107,8 @@ def test_failures_give_a_non_zero_exit_code(tmp_path, capsys):
     assert code == 1
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert "2/3 sequences done" in line and "1 failed: wide" in line
+    log = tmp_path / "out" / "custom" / "fail-on-width" / "errors.log"
+    assert f"first error (wide): RuntimeError: deliberate failure on a 80-pixel-wide image; see {log}" in line
     manifest = json.loads((tmp_path / "out" / "custom" / "fail-on-width" / "manifest.json").read_text())
     assert manifest["units"]["wide"]["status"] == "failed" and manifest["counts"] == {"done": 2, "failed": 1}
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from run_helper_trackers import CSRTTracker, TemplateTracker, make_dataset, read_otb_folder
+from run_helper_trackers import CSRTTracker, PathRecorder, TemplateTracker, make_dataset, read_otb_folder
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import box_to_polygon, iou, polygon_to_box_area_preserving
 from trackbench.protocols.ope import Trajectory, initial_box, run_one_pass
@@ -141,3 +141,21 @@ def test_got10k_times_file_has_nan_for_runs_not_yet_done(tmp_path):
     write_got10k_result(tmp_path, "s", 2, 3, trajectory)
     times = read_table(got10k_times_path(tmp_path, "s"), 3, allow_nan=True)
     assert np.all(np.isnan(times[:, [0, 2]])) and np.all(times[:, 1] == 0.5)
+
+
+def test_trackers_accepting_image_paths_get_each_frame_file(tmp_path):
+    sequence = make_dataset(tmp_path, {"paths": 5}).sequences[0]
+    tracker = PathRecorder()
+    trajectory = run_one_pass(tracker, sequence)
+    assert [kind for kind, _, _ in tracker.calls] == ["init"] + ["update"] * 4
+    assert [path for _, path, _ in tracker.calls] == list(sequence.frames)
+    assert all(shape == (48, 64, 3) for _, _, shape in tracker.calls)  # images still decoded
+    assert len(trajectory) == 5
+    # a frame whose file is gone (e.g. an in-memory sequence) gets no path
+    missing = Sequence("gone", sequence.ground_truth, [tmp_path / "nowhere.jpg"] + list(sequence.frames[1:]))
+    missing.image = lambda index: np.zeros((48, 64, 3), dtype=np.uint8)
+    tracker = PathRecorder()
+    run_one_pass(tracker, missing)
+    assert [path for _, path, _ in tracker.calls] == [None] + list(sequence.frames[1:])
+    # trackers without the flag are called with (image, box) / (image) only
+    run_one_pass(TemplateTracker(), sequence)

@@ -236,6 +236,32 @@ def test_scripted_failures(fail_at, failures, skipped, inits):
     check_flag_structure(format_repetition(trajectory).splitlines())
 
 
+@pytest.mark.parametrize("fail_at", [set(), {50}, {50, 56, 194}, {196}])
+def test_progress_is_reported_per_frame_and_adds_up_to_the_length(fail_at):
+    sequence = scripted_sequence()
+    steps: list[int] = []
+    trajectory = run_supervised(Scripted(sequence.ground_truth, fail_at), sequence, progress=steps.append)
+    assert sum(steps) == len(sequence)
+    shown = int(np.sum(trajectory.codes != 0))  # frames the tracker saw, one call each
+    assert steps.count(1) >= shown and len(steps) == shown + len(trajectory.failures[trajectory.failures < 199])
+
+
+def test_trackers_accepting_image_paths_get_the_frame_files(tmp_path):
+    from run_helper_trackers import PathRecorder
+
+    sequence = scripted_sequence(12)
+    frames = []
+    for index in range(len(sequence)):
+        path = tmp_path / f"{index + 1:04d}.png"
+        cv2.imwrite(str(path), sequence.image(index))
+        frames.append(path)
+    with_files = FrameSequence("files", sequence.ground_truth, frames, image_size=(160, 120))
+    tracker = PathRecorder()
+    run_supervised(tracker, with_files)
+    assert [path for _, path, _ in tracker.calls] == frames
+    assert all(shape == (120, 160, 3) for _, _, shape in tracker.calls)
+
+
 def test_skip_initialize_option():
     sequence = scripted_sequence(40)
     trajectory = run_supervised(Scripted(sequence.ground_truth, {10}), sequence, skip_initialize=3)

@@ -194,6 +194,37 @@ def test_trackbench_run_with_a_trax_command(tmp_path, shared_data):
     np.testing.assert_allclose(boxes[:, 1] - boxes[0, 1], 2 * np.arange(140))
 
 
+def test_trackbench_run_names_the_folder_after_the_script_and_passes_frame_files(tmp_path, shared_data):
+    from trackbench.cli import main
+
+    command = "trax:" + _script(tmp_path, "my_tracker.py", SERVER)
+    out = tmp_path / "results"
+    assert main(["run", command, "--suite", "custom", "--root", str(shared_data / "sequences" / "otb"),
+                 "--sequences", "Couple", "--out", str(out), "--no-progress"]) == 0
+    boxes = np.loadtxt(out / "custom" / "my_tracker" / "Couple.txt", delimiter=",")
+    np.testing.assert_allclose(boxes[:, 0] - boxes[0, 0], np.arange(140))
+
+
+def test_one_pass_hands_the_trax_tracker_the_frame_files(tmp_path, shared_data, monkeypatch):
+    from run_helper_trackers import read_otb_folder
+    from trackbench.protocols.ope import run_one_pass
+
+    sequence = read_otb_folder(shared_data / "sequences" / "otb" / "Couple")
+    sequence = type(sequence)(sequence.name, sequence.ground_truth[:4], sequence.frames[:4],
+                              annotation_path=sequence.annotation_path)
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20)
+    sent: list[str] = []
+    original = tracker.client.image_argument
+    monkeypatch.setattr(tracker.client, "image_argument", lambda path: sent.append(str(path)) or original(path))
+    try:
+        trajectory = run_one_pass(tracker, sequence)
+        assert tracker._tempdir is None  # no frame was re-encoded to a temporary PNG
+    finally:
+        tracker.close()
+    assert sent == [str(path) for path in sequence.frames]
+    np.testing.assert_allclose(trajectory.boxes[:, 0] - trajectory.boxes[0, 0], np.arange(4))
+
+
 POLYGON_V1 = textwrap.dedent(
     r'''
     import os, shlex, sys

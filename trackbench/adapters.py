@@ -43,13 +43,20 @@ __all__ = [
 
 
 class _Adapter(Tracker):
-    """Common part: keeps the wrapped object, its name, determinism and config summary."""
+    """Common part: keeps the wrapped object, its name, determinism and config summary.
+
+    ``is_deterministic`` is the wrapped object's declaration (True/False), or None when it
+    declares nothing (the runner then applies the VOT toolkit's test, see
+    :mod:`trackbench.tracker`).
+    """
+
+    is_deterministic: bool | None
 
     def __init__(self, wrapped: Any, default_name: str):
         self.wrapped = wrapped
         self.name = str(getattr(wrapped, "name", None) or default_name)
-        value = getattr(wrapped, "is_deterministic", True)
-        self.is_deterministic = bool(value) if isinstance(value, (bool, np.bool_)) else True
+        value = getattr(wrapped, "is_deterministic", None)
+        self.is_deterministic = bool(value) if isinstance(value, (bool, np.bool_)) else None
 
     def config_summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {"adapter": type(self).__name__, "wrapped": _qualified_name(self.wrapped)}
@@ -146,10 +153,14 @@ class CallableTracker(Tracker):
     """A tracker made of two functions: ``init_fn(image, box)`` and ``update_fn(image) -> box``.
 
     ``update_fn`` may return anything :func:`trackbench.tracker.split_output` accepts.
+    ``is_deterministic`` defaults to None (undeclared; see :mod:`trackbench.tracker`).
     """
 
+    is_deterministic: bool | None
+
     def __init__(self, init_fn: Callable[[np.ndarray, np.ndarray], Any],
-                 update_fn: Callable[[np.ndarray], Any], name: str = "callable", is_deterministic: bool = True):
+                 update_fn: Callable[[np.ndarray], Any], name: str = "callable",
+                 is_deterministic: bool | None = None):
         if not callable(init_fn) or not callable(update_fn):
             raise TrackbenchError("CallableTracker needs two callables: init_fn(image, box) and update_fn(image)")
         self.init_fn = init_fn
@@ -190,9 +201,9 @@ def _is_got10k_tracker(obj: Any) -> bool:
 def as_tracker(obj: Any) -> Any:
     """Wrap ``obj`` so that it follows the trackbench contract (see the module docstring).
 
-    Objects already following the contract are returned as they are (given a default
-    ``is_deterministic = True`` if they lack it). Raises :class:`TrackbenchError` for an
-    object of no known style.
+    Objects already following the contract are returned as they are (given
+    ``is_deterministic = None``, "undeclared", if they lack it; see :mod:`trackbench.tracker`).
+    Raises :class:`TrackbenchError` for an object of no known style.
     """
     if isinstance(obj, tuple) and len(obj) == 2 and all(callable(f) for f in obj):
         return CallableTracker(obj[0], obj[1])
@@ -205,7 +216,7 @@ def as_tracker(obj: Any) -> Any:
         return PysotAdapter(obj)
     if has["init"] and has["update"]:
         if not hasattr(obj, "is_deterministic"):
-            obj.is_deterministic = True
+            obj.is_deterministic = None
         return obj
     raise TrackbenchError(
         f"{type(obj).__name__} does not follow a known tracker interface "

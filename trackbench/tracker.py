@@ -2,8 +2,7 @@
 
 A tracker is any object with
 
-* ``name: str`` and ``is_deterministic: bool`` (default True: the harness may run a
-  deterministic tracker once where a protocol asks for repetitions);
+* ``name: str`` and ``is_deterministic: bool | None`` (see "Repetitions" below);
 * ``init(image, box) -> None``: ``image`` is RGB uint8 ``(H, W, 3)``; ``box`` is the
   initial ``[x, y, w, h]`` float array (see :mod:`trackbench` for conventions);
 * ``update(image) -> box`` or ``(box, score)``: the box for the new frame, ``[x, y, w, h]``
@@ -13,6 +12,22 @@ Optionally, ``init_batch(images, boxes)`` / ``update_batch(images) -> list`` let
 harness step several sequences in lockstep (a batch-aware tracker, e.g. for a GPU).
 In ``update_batch`` a slot whose sequence has ended gets ``None`` instead of an image
 (full contract in :mod:`trackbench.execution.batched`).
+
+Optionally, ``accepts_image_paths = True`` makes the protocols call
+``init(image, box, path=...)`` and ``update(image, path=...)`` with the frame's image file
+(a ``pathlib.Path``, when the file exists), e.g. for a TraX tracker that hands files to an
+external process; the decoded ``image`` is passed as well.
+
+Repetitions. Protocols that repeat runs (GOT-10k: 3, VOT: 15) read ``is_deterministic``:
+
+* ``True`` (declared deterministic; the default of :class:`Tracker`): one run;
+* ``False`` (declared stochastic; the default of got10k's ``Tracker`` base) or ``None``
+  (undeclared: an object without the attribute, wrapped by
+  :func:`trackbench.adapters.as_tracker`): treated as the VOT toolkit treats any tracker
+  not declared deterministic. On VOT, runs 1..3, then stops if the three are identical
+  (``vot_runs_identical`` in :mod:`trackbench.protocols.supervised`), otherwise runs all
+  15 (so a stochastic tracker, whose runs differ, runs all 15); on GOT-10k all 3 runs.
+  One-pass suites (OTB, LaSOT) always run once.
 
 Subclassing :class:`Tracker` is not required; adapters in :mod:`trackbench.adapters`
 wrap trackers written for pysot, pytracking or the got10k toolkit.

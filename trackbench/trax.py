@@ -44,6 +44,43 @@ PREFIX = "@@TRAX:"
 _KEY = re.compile(r"^[A-Za-z0-9._]{1,64}$")
 
 
+# Programs that run a script: the tracker's name is that of the script they are given.
+_INTERPRETERS = re.compile(r"^(python[0-9.]*|pypy[0-9.]*|bash|sh|zsh|node|ruby|perl|julia|octave|matlab|Rscript|env|"
+                           r"uv|conda|poetry|run|exec)(\.exe)?$")
+_SCRIPT_SUFFIXES = (".py", ".sh", ".js", ".rb", ".pl", ".jl", ".m", ".r", ".exe", ".bat", ".cmd")
+
+
+def command_name(command: str) -> str:
+    """A short name for a TraX command line: the basename of the program, or of the script
+    an interpreter runs, without a script suffix (``python my_tracker.py --gpu`` ->
+    ``my_tracker``; ``python -m pkg.tracker`` -> ``tracker``; ``/opt/bin/ncc`` -> ``ncc``).
+
+    Arguments before the script that start with ``-`` or hold ``=`` (options, ``VAR=1``
+    of ``env``) are skipped. Falls back to ``"trax"``.
+    """
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        argv = command.split()
+    index = 0
+    while index < len(argv) and "=" in argv[index] and not argv[index].startswith("-"):
+        index += 1  # leading VAR=value assignments
+    while index < len(argv) and _INTERPRETERS.match(Path(argv[index]).name):
+        index += 1
+        while index < len(argv) and (argv[index].startswith("-") or "=" in argv[index]):
+            if argv[index] == "-m" and index + 1 < len(argv):
+                return argv[index + 1].rpartition(".")[2] or "trax"
+            index += 1
+    if index >= len(argv):
+        index = 0
+    name = Path(argv[index]).name if argv else ""
+    for suffix in _SCRIPT_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name or "trax"
+
+
 @dataclass
 class TraxMessage:
     """One protocol message: its name, positional arguments and named properties."""

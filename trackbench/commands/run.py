@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from trackbench.commands.common import add_dataset_arguments, load_dataset
 from trackbench.errors import TrackbenchError
 
 
@@ -39,13 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Finished sequences are skipped, so an interrupted run is resumed by running it again.",
     )
     parser.add_argument("tracker", metavar="TRACKER", help="registered name, module:Class, or trax:COMMAND")
-    parser.add_argument("--suite", required=True, help="suite name (see `trackbench list suites`)")
-    parser.add_argument("--root", help="dataset folder (or pysot-style JSON) of the suite")
+    add_dataset_arguments(parser)
     parser.add_argument("--out", default="results", help="results folder (default: results)")
-    parser.add_argument("--sequences", help="comma-separated subset of sequences")
     parser.add_argument("--set", dest="set_options", action="append", metavar="KEY=VALUE",
                         help="tracker option (repeatable; value parsed as YAML)")
-    parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name)")
+    parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name; "
+                        "for trax:COMMAND the executable's or script's basename)")
     parser.add_argument("--executor", choices=["serial", "process", "ray"],
                         help="where units run (default: process if --workers > 1 or several --devices, else serial)")
     parser.add_argument("--workers", type=int, help="worker processes / Ray actors (default: one per CPU or device)")
@@ -58,15 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from trackbench.execution.runner import RunOptions, run_suite
-    from trackbench.suites import get_suite
 
     if args.workers is not None and args.workers < 1:
         raise TrackbenchError(f"--workers must be at least 1, got {args.workers}")
     devices = _split_list(args.devices)
     executor = args.executor or ("process" if (args.workers or 1) > 1 or len(devices) > 1 else "serial")
-    suite = get_suite(args.suite)
-    sequences = _split_list(args.sequences) or None
-    dataset = suite.load(args.root, sequences)
+    suite, dataset = load_dataset(args)
     options = RunOptions(
         tracker=args.tracker,
         options=parse_set_options(args.set_options),

@@ -7,5 +7,6 @@
   :mod:`~trackbench.execution.ray_executor` - the executors behind ``--executor``;
 * :mod:`~trackbench.execution.batched` - B sequences in lockstep for a batch-aware tracker;
 * :mod:`~trackbench.execution.manifest` - ``manifest.json``;
+* :mod:`~trackbench.execution.commit` - writing finished/failed units (results, manifest, ``errors.log``);
 * :mod:`~trackbench.execution.runner` - ``run_suite``, what ``trackbench run`` calls.
 """

@@ -3,9 +3,12 @@
 Three result layouts (see :mod:`trackbench.results.write` and interface 4):
 
 * ``ope``: one run per sequence (OTB, LaSOT, demo, custom one-pass suites);
-* ``got10k``: ``suite.repetitions`` runs per sequence (3), one for a deterministic tracker;
-* ``vot``: the supervised protocol, ``suite.repetitions`` runs (15) for a stochastic
-  tracker, stopping after 3 when those are identical; one for a deterministic tracker.
+* ``got10k``: ``suite.repetitions`` runs per sequence (3), one for a tracker declaring
+  itself deterministic;
+* ``vot``: the supervised protocol: one run for a tracker declaring itself deterministic;
+  for any other (``is_deterministic`` False or None) runs 1..3, stopping there when they
+  are identical, else all ``suite.repetitions`` (15) — the VOT toolkit's rule; see
+  :mod:`trackbench.tracker`.
   The protocol and its files belong to :mod:`trackbench.protocols.supervised`.
 
 A unit is finished iff its result file exists (times are written before it).
@@ -62,15 +65,19 @@ def write_result(tracker_dir: Path, unit: WorkUnit, result: Any) -> Path:
     return supervised.write_vot_repetition(tracker_dir, name, unit.repetition, unit.runs, result)
 
 
-def plan_units(suite: Any, dataset: Dataset, tracker_dir: Path, deterministic: bool) -> tuple[list[WorkUnit], list[WorkUnit]]:
+def plan_units(
+    suite: Any, dataset: Dataset, tracker_dir: Path, deterministic: bool | None
+) -> tuple[list[WorkUnit], list[WorkUnit]]:
     """All units the suite needs now, split into ``(finished, missing)``.
 
-    For VOT with a stochastic tracker, repetitions 4.. are only planned once the first 3
-    exist and differ (call again after running the missing units).
+    ``deterministic``: the tracker's ``is_deterministic`` (True, False or None =
+    undeclared). For VOT with a tracker not declared deterministic, repetitions 4.. are only planned once
+    the first 3 exist and differ (call again after running the missing units).
     """
     layout = layout_for(suite)
     repetitions = max(1, int(getattr(suite, "repetitions", 1) or 1))
-    runs = 1 if (deterministic or layout == "ope") else repetitions
+    runs = 1 if (deterministic is True or layout == "ope") else repetitions
+    stop_when_identical = deterministic is not True
     options: dict[str, Any] = {}
     if layout == "vot":
         options = {"skip_initialize": int(getattr(suite, "skip_initialize", 5))}
@@ -80,7 +87,7 @@ def plan_units(suite: Any, dataset: Dataset, tracker_dir: Path, deterministic: b
     missing: list[WorkUnit] = []
     for sequence in dataset:
         units = [WorkUnit(sequence, rep, runs, layout, dict(options)) for rep in range(1, runs + 1)]
-        if layout == "vot" and runs > VOT_IDENTICAL_RUNS:
+        if layout == "vot" and stop_when_identical and runs > VOT_IDENTICAL_RUNS:
             first = units[:VOT_IDENTICAL_RUNS]
             if all(result_path(tracker_dir, u).is_file() for u in first) and _vot_runs_identical(
                 tracker_dir, sequence, options.get("corner_rule", "x+w")

@@ -18,26 +18,25 @@ import json
 import re
 import sys
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tqdm import tqdm
 
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
-from trackbench.execution.layout import plan_units, result_path, write_result
-from trackbench.execution.manifest import MANIFEST_NAME, Manifest, utc_now
-from trackbench.execution.units import UnitOutcome, WorkUnit, group_into_tasks, longest_first
-from trackbench.execution.worker import build_tracker
+from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, commit_success, mark_finished
+from trackbench.execution.layout import plan_units
+from trackbench.execution.manifest import MANIFEST_NAME, Manifest
+from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
+from trackbench.execution.worker import accepts_keyword, build_tracker
 from trackbench.results.write import write_run_info
 from trackbench.sequence import Dataset
 
 EXECUTORS = ("serial", "process", "ray")
-ERROR_LOG = "errors.log"
 
 
 @dataclass
@@ -78,23 +77,39 @@ class RunSummary:
 
     @property
     def fps(self) -> float:
-        return self.frames / self.tracker_seconds if self.tracker_seconds > 0 else float("nan")
+        return self.frames / self.tracker_seconds if self.frames and self.tracker_seconds > 0 else float("nan")
 
     def line(self) -> str:
+        """The closing line of ``trackbench run``; with failures it ends with the first
+        unit's error (one line) and where the tracebacks are."""
+        fps = f"{self.fps:.1f} FPS" if self.frames and self.tracker_seconds > 0 else "-"
         text = (
             f"{self.tracker_name} on {self.suite}: {self.sequences_done}/{self.sequences} sequences done "
             f"({self.units_run} units run, {self.units_skipped} already finished), {self.frames} frames, "
-            f"tracker {self.fps:.1f} FPS, {self.wall_seconds:.1f} s, {len(self.failed)} failed"
+            f"tracker {fps}, {self.wall_seconds:.1f} s, {len(self.failed)} failed"
         )
         if self.failed:
             text += ": " + ", ".join(sorted(self.failed))
-        return text + f" -> {self.tracker_dir}"
+        text += f" -> {self.tracker_dir}"
+        if self.failed:
+            key, error = next(iter(self.failed.items()))
+            error = " ".join(str(error).split())
+            text += f"; first error ({key}): {error}; see {self.tracker_dir / ERROR_LOG}"
+        return text
 
 
 def default_tracker_name(spec: str, tracker: Any) -> str:
-    """Directory name for a tracker: the registered name, else the tracker's ``name``
-    (or class name), with characters other than letters, digits, ``._-`` replaced."""
-    if ":" not in spec:
+    """Directory name for a tracker: the registered name; for ``trax:COMMAND`` the
+    ``name`` option if given, else the executable's (or script's) basename
+    (:func:`trackbench.trax.command_name`); else the tracker's ``name`` (or class name).
+    Characters other than letters, digits, ``._-`` are replaced."""
+    if spec.startswith("trax:"):
+        from trackbench.trax import command_name
+
+        name = getattr(tracker, "name", "") or ""
+        if not name or name == "trax":  # the TraxTracker's default before the server said hello
+            name = command_name(spec[len("trax:"):])
+    elif ":" not in spec:
         name = spec
     else:
         name = getattr(tracker, "name", "") or ""
@@ -154,11 +169,44 @@ def make_executor(options: RunOptions, tracker: Any):
     raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
 
 
+def declared_determinism(tracker: Any) -> bool | None:
+    """The tracker's ``is_deterministic``: True, False, or None when not declared
+    (see :mod:`trackbench.tracker` for what each means for repeated runs)."""
+    value = getattr(tracker, "is_deterministic", None)
+    if value is None:
+        return None
+    return bool(value)
+
+
+# Suites whose name says nothing about which benchmark's settings apply: trackers get
+# the family instead (the generic folder suite reads OTB-like one-pass data).
+GENERIC_SUITES = ("custom",)
+
+
+def suite_option(suite: Any) -> str:
+    """The value of a tracker's ``suite`` option for ``suite``: its name (``"otb2015"``),
+    or its family (``"otb"``) for the generic ``custom`` suite."""
+    if suite.name in GENERIC_SUITES and getattr(suite, "family", None):
+        return str(suite.family)
+    return str(suite.name)
+
+
+def with_suite_option(options: RunOptions, suite: Any) -> RunOptions:
+    """``options`` with the tracker option ``suite=`` :func:`suite_option` added when the
+    tracker's factory takes a ``suite`` keyword (per-suite hyper-parameters, e.g. IMSiam's)
+    and the user did not set it; otherwise ``options`` unchanged."""
+    if "suite" in options.options or not accepts_keyword(options.tracker, "suite"):
+        return options
+    return replace(options, options={**options.options, "suite": suite_option(suite)})
+
+
 def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
     """Run ``options.tracker`` over every sequence of ``dataset`` under ``suite``'s protocol.
 
     ``suite`` needs ``name``, ``family``, ``protocol``, ``repetitions`` (and for VOT
-    ``skip_initialize``, ``corner_rule``), as :class:`trackbench.suites.Suite` has.
+    ``skip_initialize``, ``corner_rule``), as :class:`trackbench.suites.Suite` has. A
+    tracker whose factory takes a ``suite`` keyword gets :func:`suite_option` unless
+    ``options.options`` sets it (recorded in ``run.json`` options).
     """
     if options.executor not in EXECUTORS:
         raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
@@ -170,9 +218,10 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
     # other executors build their own on their devices, so this probe is built on the
     # CPU (when devices are given) and dropped before they start.
     serial = options.executor == "serial"
+    options = with_suite_option(options, suite)
     probe_device = (options.devices[0] if serial else "cpu") if options.devices else None
     tracker = build_tracker(options.tracker, options.options, probe_device)
-    deterministic = bool(getattr(tracker, "is_deterministic", True))
+    deterministic = declared_determinism(tracker)
     tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
     if tracker_name in (".", "..") or "/" in tracker_name or "\\" in tracker_name:
         raise TrackbenchError(f"tracker name {tracker_name!r} must be a plain folder name")
@@ -201,7 +250,7 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
 
     manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
     finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
-    _mark_finished(manifest, tracker_dir, finished)
+    mark_finished(manifest, tracker_dir, finished)
     units_skipped = len(finished)
     attempts: dict[str, int] = {}
     failed: dict[str, str] = {}
@@ -210,7 +259,7 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
     units_run = 0
 
     executor = None
-    committer = _Committer()
+    committer = Committer()
     bar = tqdm(total=sum(u.frames for u in missing), unit="frame", desc=f"{tracker_name} on {suite.name}",
                disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
     first_round = True
@@ -240,12 +289,12 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
                     unit = by_key[outcome.key]
                     attempts[unit.key] = attempts.get(unit.key, 0) + 1
                     if outcome.ok:
-                        committer.submit(_commit_success, manifest, tracker_dir, unit, outcome)
+                        committer.submit(commit_success, manifest, tracker_dir, unit, outcome)
                         frames += outcome.frames
                         tracker_seconds += outcome.tracker_seconds
                         units_run += 1
                     else:
-                        committer.submit(_commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
+                        committer.submit(commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
                         if attempts[unit.key] >= options.max_attempts:
                             failed[unit.key] = outcome.error or "failed"
                 bar.set_postfix_str(outcomes[-1].key, refresh=False)
@@ -282,81 +331,3 @@ def _check_images(units: list[WorkUnit]) -> None:
         if not seq.has_images():
             where = seq.frames[0].parent if seq.frames else seq.annotation_path
             raise TrackbenchError(f"sequence {seq.name!r}: image files not found (needed to run a tracker)", where)
-
-
-def _mark_finished(manifest: Manifest, tracker_dir: Path, units: list[WorkUnit]) -> None:
-
-    for unit in units:
-        record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
-        if record.status != "done":
-            record.status = "done"
-            record.error = record.traceback = None
-            record.result = str(result_path(tracker_dir, unit).relative_to(tracker_dir))
-
-
-class _Committer:
-    """Writes each finished unit's files and the manifest on one background thread, in
-    order, so the next unit is tracked while the previous one's files are synced to disk.
-    A write error is raised in the main thread at the next submit/drain."""
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-commit")
-        self._pending: list[Future] = []
-
-    def submit(self, function: Callable[..., None], *args: Any) -> None:
-        self._raise_errors()
-        self._pending.append(self._pool.submit(function, *args))
-
-    def _raise_errors(self) -> None:
-        done = [f for f in self._pending if f.done()]
-        self._pending = [f for f in self._pending if not f.done()]
-        for future in done:
-            future.result()
-
-    def drain(self) -> None:
-        pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-
-def _commit_success(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome) -> None:
-    _record_success(manifest, tracker_dir, unit, outcome)
-    manifest.save()
-
-
-def _commit_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome, attempt: int) -> None:
-    _record_failure(manifest, tracker_dir, unit, outcome, attempt)
-    manifest.save()
-
-
-def _record_success(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome) -> None:
-    path = write_result(tracker_dir, unit, outcome.result)
-    record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
-    record.status = "done"
-    record.attempts += 1
-    record.finished_at = utc_now()
-    record.seconds = round(outcome.seconds, 6)
-    record.tracker_seconds = round(outcome.tracker_seconds, 6)
-    record.fps = round(outcome.frames / outcome.tracker_seconds, 3) if outcome.tracker_seconds > 0 else None
-    record.worker = outcome.worker
-    record.device = outcome.device
-    record.result = str(path.relative_to(tracker_dir))
-    record.error = record.traceback = None
-
-
-def _record_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome, attempt: int) -> None:
-    record = manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames)
-    record.status = "failed"
-    record.attempts += 1
-    record.finished_at = utc_now()
-    record.seconds = round(outcome.seconds, 6)
-    record.worker = outcome.worker
-    record.device = outcome.device
-    record.error = outcome.error
-    record.traceback = outcome.traceback
-    with open(tracker_dir / ERROR_LOG, "a", encoding="utf-8") as log:
-        log.write(f"=== {record.finished_at} {unit.key} attempt {attempt} ({outcome.worker}): {outcome.error}\n")
-        log.write((outcome.traceback or "").rstrip("\n") + "\n")

@@ -25,8 +25,9 @@ from trackbench.registry import create_tracker, resolve_factory
 ProgressCallback = Callable[[int], None]
 
 
-def accepts_device(spec: str) -> bool:
-    """Whether the tracker behind ``spec`` takes a ``device`` keyword option."""
+def accepts_keyword(spec: str, keyword: str) -> bool:
+    """Whether the factory of the tracker behind ``spec`` has a parameter named
+    ``keyword`` (a ``**kwargs`` catch-all does not count; ``trax:`` specs never do)."""
     if spec.startswith("trax:"):
         return False
     try:
@@ -34,7 +35,13 @@ def accepts_device(spec: str) -> bool:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
         return False
-    return "device" in params
+    param = params.get(keyword)
+    return param is not None and param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY)
+
+
+def accepts_device(spec: str) -> bool:
+    """Whether the tracker behind ``spec`` takes a ``device`` keyword option."""
+    return accepts_keyword(spec, "device")
 
 
 def build_tracker(spec: str, options: dict[str, Any], device: str | None = None) -> Any:
@@ -68,9 +75,7 @@ def _execute_unit(tracker: Any, unit: WorkUnit, progress: ProgressCallback | Non
         if unit.protocol == "supervised":
             from trackbench.protocols.supervised import run_supervised
 
-            result = run_supervised(tracker, unit.sequence, **unit.protocol_options)
-            if progress is not None:
-                progress(unit.frames)
+            result = run_supervised(tracker, unit.sequence, progress=progress, **unit.protocol_options)
         else:
             result = run_one_pass(tracker, unit.sequence, progress)
         outcome.result = result

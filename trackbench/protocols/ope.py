@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -81,10 +82,27 @@ def prefetched_images(sequence: Sequence, start: int = 0, chunk: int = PREFETCH_
             yield from images
 
 
+def accepts_image_paths(tracker: Any) -> bool:
+    """Whether ``tracker`` wants the frame's file: ``accepts_image_paths = True`` (see
+    :mod:`trackbench.tracker`)."""
+    return bool(getattr(tracker, "accepts_image_paths", False))
+
+
+def frame_path_argument(sequence: Sequence, index: int) -> dict[str, Path]:
+    """``{"path": <file of frame index>}`` when that file exists, else ``{}`` (the tracker
+    then works from the decoded array alone)."""
+    if index < len(sequence.frames):
+        path = Path(sequence.frames[index])
+        if path.is_file():
+            return {"path": path}
+    return {}
+
+
 def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None = None) -> Trajectory:
     """Run ``tracker`` over ``sequence`` once (OPE) and return its :class:`Trajectory`.
 
-    ``progress``, if given, is called with ``1`` after each frame.
+    ``progress``, if given, is called with ``1`` after each frame. A tracker with
+    ``accepts_image_paths`` also gets ``path=`` (the frame's file) in ``init``/``update``.
     """
     if not sequence.frames:
         raise TrackbenchError(f"sequence {sequence.name!r} has no image files", sequence.annotation_path)
@@ -94,14 +112,16 @@ def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None 
     times = np.zeros(count, dtype=np.float64)
     scores = np.full(count, np.nan, dtype=np.float64)
     clock = time.perf_counter
+    with_paths = accepts_image_paths(tracker)
     for index, image in enumerate(prefetched_images(sequence)):
+        extra = frame_path_argument(sequence, index) if with_paths else {}
         if index == 0:
             start = clock()
-            tracker.init(image, box.copy())
+            tracker.init(image, box.copy(), **extra)
             times[0] = clock() - start
         else:
             start = clock()
-            output = tracker.update(image)
+            output = tracker.update(image, **extra)
             times[index] = clock() - start
             region, score = split_output(output)
             regions.append(region)

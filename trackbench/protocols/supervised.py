@@ -28,10 +28,11 @@ Entry points for the runner (:mod:`trackbench.execution`):
   (alias ``write_vot_repetition(tracker_dir, sequence_name, repetition, runs, trajectory)``)
   - writes the times column of ``<seq>_time.txt`` then ``<seq>_NNN.txt`` atomically and
   returns the latter; ``vot_result_path(tracker_dir, sequence_name, repetition)`` is that file;
-* repetitions: 15 for a stochastic tracker, one for a tracker that declares
-  ``is_deterministic``; the VOT toolkit stops a stochastic tracker after 3 runs when
-  :func:`trajectories_identical` holds between run 1 and runs 2 and 3 (use
-  :func:`should_stop` on trajectories or :func:`vot_runs_identical` on written files).
+* repetitions: one for a tracker declaring ``is_deterministic = True``, 15 for one
+  declaring False; for an undeclared one (None) the runner does what the VOT toolkit
+  does: stop after 3 runs when :func:`trajectories_identical` holds between run 1 and
+  runs 2 and 3 (use :func:`should_stop` on trajectories or :func:`vot_runs_identical`
+  on written files), else run all 15 (see :mod:`trackbench.tracker`).
 
 Files and reading back: :mod:`trackbench.results.vot_layout`
 (``read_repetition(tracker_dir, sequence_name, repetition)``, ``read_repetition_file(path)``).
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Sequence as SequenceOf
+from typing import Any, Callable, Sequence as SequenceOf
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
 from trackbench.imageio import image_size
 from trackbench.metrics.region_overlap import CORNER_RULES, vot_overlap
+from trackbench.protocols.ope import accepts_image_paths, frame_path_argument
 from trackbench.results.vot_layout import (
     FAILURE,
     INIT,
@@ -109,8 +111,15 @@ def run_supervised(
     skip_initialize: int = 5,
     init_rule: str = "area",
     corner_rule: str = "x+w",
+    progress: Callable[[int], None] | None = None,
 ) -> SupervisedTrajectory:
-    """Run one repetition of the supervised protocol (rules in the module docstring)."""
+    """Run one repetition of the supervised protocol (rules in the module docstring).
+
+    ``progress``, if given, is called as frames are passed: with ``1`` after each
+    ``init``/``update``, and with the number of frames skipped after a failure (so the
+    calls add up to the sequence length). A tracker with ``accepts_image_paths`` also
+    gets ``path=`` (the frame's file) in ``init``/``update``.
+    """
     if skip_initialize < 1:
         raise TrackbenchError(f"skip_initialize must be >= 1, got {skip_initialize}")
     if init_rule not in INIT_RULES:
@@ -133,24 +142,34 @@ def run_supervised(
     is_rect = np.zeros(n, dtype=bool)
     times = np.full(n, np.nan)
 
+    def advance(frames: int) -> None:
+        if progress is not None and frames > 0:
+            progress(frames)
+
+    with_paths = accepts_image_paths(tracker)
     frame = 0
     while frame < n:
         image = sequence.image(frame)
+        extra = frame_path_argument(sequence, frame) if with_paths else {}
         box = initialization_box(ground_truth[frame], init_rule)
         start = time.perf_counter()
-        tracker.init(image, box)
+        tracker.init(image, box, **extra)
         times[frame] = time.perf_counter() - start
         codes[frame] = INIT
         frame += 1
+        advance(1)
         while frame < n:
             image = sequence.image(frame)
+            extra = frame_path_argument(sequence, frame) if with_paths else {}
             start = time.perf_counter()
-            output = tracker.update(image)
+            output = tracker.update(image, **extra)
             times[frame] = time.perf_counter() - start
+            advance(1)
             region, _ = split_output(output)
             overlap = vot_overlap(region, ground_truth[frame], bounds, corner_rule)
             if not overlap > 0:  # NaN (a NaN output) is a failure too
                 codes[frame] = FAILURE
+                advance(min(frame + skip_initialize, n) - (frame + 1))
                 frame += skip_initialize
                 break
             codes[frame] = REGION
