@@ -112,7 +112,7 @@ def test_a_few_steps_on_a_fixed_batch_reduce_the_loss(tmp_path):
 
 
 def _parameters(path: Path) -> dict[str, torch.Tensor]:
-    return torch.load(path, map_location="cpu", weights_only=False)["model"]
+    return torch.load(path, map_location="cpu", weights_only=True)["model"]
 
 
 def test_interrupt_and_resume_equals_an_uninterrupted_run(tmp_path):
@@ -131,8 +131,8 @@ def test_interrupt_and_resume_equals_an_uninterrupted_run(tmp_path):
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key
-    opt_a = torch.load(full_dir / "last.pt", weights_only=False)["optimizer"]["state"]
-    opt_b = torch.load(cut_dir / "last.pt", weights_only=False)["optimizer"]["state"]
+    opt_a = torch.load(full_dir / "last.pt", weights_only=True)["optimizer"]["state"]
+    opt_b = torch.load(cut_dir / "last.pt", weights_only=True)["optimizer"]["state"]
     assert all(torch.equal(opt_a[k]["momentum_buffer"], opt_b[k]["momentum_buffer"]) for k in opt_a)
     # Logs: one row per step, no duplicate of the redone step; one row per epoch.
     log = (cut_dir / "log.csv").read_text().splitlines()
@@ -157,6 +157,14 @@ def test_checkpoint_loads_in_the_tracker(tmp_path):
 
 
 @pytest.mark.slow
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_two_process_torchrun_keeps_ranks_identical(tmp_path):
     cfg = _tiny_config(tmp_path, **{"optim.epochs": 1, "data.samples_per_epoch": 12})
     config_path = tmp_path / "train.yaml"
@@ -170,12 +178,13 @@ def test_two_process_torchrun_keeps_ranks_identical(tmp_path):
         "torch.save({k: v.detach().clone() for k, v in result.model.named_parameters()}, sys.argv[2] + f'/rank{os.environ[\"RANK\"]}.pt')\n"
     )
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(_free_port()),
                str(script), str(config_path), str(tmp_path)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    rank0, rank1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
-    initial = torch.load(tmp_path / "run" / "checkpoints" / "epoch_000.pt", weights_only=False)["model"]
+    rank0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    rank1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    initial = torch.load(tmp_path / "run" / "checkpoints" / "epoch_000.pt", weights_only=True)["model"]
     moved = 0
     for key in rank0:
         assert torch.equal(rank0[key], rank1[key]), key
