@@ -30,6 +30,7 @@ import torch
 from trackbench.imageio import read_rgb
 from trackbench.textio import read_table
 from trackbench.trackers.imsiam.crop import get_subwindow, rgb_patch_to_tensor
+from trackbench.trackers.imsiam.decoding import TargetState
 from trackbench.trackers.imsiam.tracker import IMSiamTracker
 
 SEQUENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sequences" / "otb" / "Couple"
@@ -54,7 +55,7 @@ def bench(config: str, frames: int, channels_last: bool) -> None:
     box = gt[0]
     center = (box[0] + (box[2] - 1) / 2, box[1] + (box[3] - 1) / 2)
     average = images[0].mean(axis=(0, 1))
-    s_z = round(fast._context_size())
+    s_z = round(TargetState.from_box(images[0], gt[0]).context_size())
     z = rgb_patch_to_tensor(get_subwindow(images[0], center, 127, s_z, average))
     x = rgb_patch_to_tensor(get_subwindow(images[1], center, 255, round(s_z * 255 / 127), average))
     half = box[2:4] * (127 / s_z) / 2

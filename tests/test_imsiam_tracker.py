@@ -18,6 +18,7 @@ from trackbench.textio import read_table
 from trackbench.trackers.imsiam import tracker as tracker_module
 from trackbench.trackers.imsiam.config import available_configs, load_config
 from trackbench.trackers.imsiam.crop import get_subwindow
+from trackbench.trackers.imsiam.decoding import combine_stages
 from trackbench.trackers.imsiam.model import IMSiam
 from trackbench.trackers.imsiam.tracker import IMSiamTracker
 from trackbench.trackers.imsiam.weights import save_checkpoint
@@ -127,11 +128,11 @@ def test_score_rule_paper_and_code():
     outputs = [{k: torch.randn(1, c, 5, 5, generator=g) for k, c in (("cls", 2), ("cen", 1), ("iou", 1), ("reg", 4))} for _ in range(3)]
     expected_cp = sum(torch.softmax(o["cls"][0], 0)[1] * torch.sigmoid(o["cen"][0, 0]) for o in outputs) / 3
     expected_cpi = sum(torch.softmax(o["cls"][0], 0)[1] * torch.sigmoid(o["cen"][0, 0]) * torch.sigmoid(o["iou"][0, 0]) for o in outputs) / 3
-    for rule, expected in (("paper", expected_cpi), ("code", expected_cp)):
-        tracker = IMSiamTracker(config="imsiam_small", random_init=True, score=rule)
-        score, reg = tracker._combine(outputs)
-        torch.testing.assert_close(score.float(), expected)
-        torch.testing.assert_close(reg.float(), sum(o["reg"][0] for o in outputs) / 3)
+    for use_iou, expected in ((True, expected_cpi), (False, expected_cp)):
+        score, reg = combine_stages(outputs, use_iou)
+        assert score.shape == (1, 5, 5) and reg.shape == (1, 4, 5, 5)
+        torch.testing.assert_close(score[0].float(), expected)
+        torch.testing.assert_close(reg[0].float(), sum(o["reg"][0] for o in outputs) / 3)
 
 
 @pytest.mark.parametrize("sequence", ["otb/Couple", "vot/bag"])

@@ -41,3 +41,9 @@ def rgb_patch_to_tensor(patch: np.ndarray, device: torch.device | str = "cpu") -
     """RGB uint8 (H, W, 3) -> BGR float32 0-255 tensor (1, 3, H, W), the network's input."""
     bgr = np.ascontiguousarray(patch[:, :, ::-1].transpose(2, 0, 1), dtype=np.float32)
     return torch.from_numpy(bgr).unsqueeze(0).to(device)
+
+
+def rgb_patches_to_tensor(patches: list[np.ndarray], device: torch.device | str = "cpu") -> torch.Tensor:
+    """Equal-sized RGB uint8 (H, W, 3) patches -> BGR float32 0-255 tensor (B, 3, H, W)."""
+    bgr = np.ascontiguousarray(np.stack(patches)[:, :, :, ::-1].transpose(0, 3, 1, 2), dtype=np.float32)
+    return torch.from_numpy(bgr).to(device)

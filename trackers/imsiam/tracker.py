@@ -9,6 +9,12 @@ Per frame: a 255-px search crop of side ``round(s_z * 255 / 127)``; per stage th
 gives the box; the size is smoothed with ``gamma`` (``scale_lr``), the position is not.
 The state is clipped as in the authors' code: centre inside ``[0, W] x [0, H]``, size in
 ``[10, W] x [10, H]``; the reported box is ``[cx - w/2, cy - h/2, w, h]``.
+The crops and that decoding live in :mod:`.decoding`.
+
+Batched stepping (``init_batch`` / ``update_batch``, contract in
+:mod:`trackbench.execution.batched`): per-slot states, the cached template stacked along
+the batch dimension, one network forward per step over the slots still running, then
+the same per-slot decoding; ``init``/``update`` are a batch of one.
 
 Images are RGB uint8 (H, W, 3); boxes ``[x, y, w, h]`` with centre ``x + (w - 1) / 2``.
 """
@@ -26,13 +32,12 @@ from trackbench.errors import TrackbenchError
 from trackbench.tracker import Tracker
 
 from .config import IMSiamConfig, config_from_dict, load_config
-from .crop import get_subwindow, rgb_patch_to_tensor
-from .model.imsiam import SEARCH_SIZE, STRIDE, TEMPLATE_SIZE, IMSiam
+from .crop import rgb_patches_to_tensor
+from .decoding import TargetState, combine_stages, decode_step, hanning_window, search_crop, template_crop
+from .model.imsiam import IMSiam
 from .model.inference import prepare_for_inference
+from .model.neck import StageTemplate
 from .weights import DEMO_CHECKPOINT, DEMO_CONFIG, load_matching, read_state_dict
-
-CONTEXT_AMOUNT = 0.5
-MIN_SIZE = 10.0
 
 
 class IMSiamTracker(Tracker):
@@ -106,65 +111,68 @@ class IMSiamTracker(Tracker):
             self.model = model.eval().to(self.device)
             if self.channels_last:
                 self.model = self.model.to(memory_format=torch.channels_last)
-        self._template: Any = None
+        self._template: list[StageTemplate] | None = None
+        self._states: list[TargetState] = []
         self._window: np.ndarray | None = None
-        self._center = np.zeros(2)
-        self._size = np.zeros(2)
-        self._average = np.zeros(3)
 
     # ------------------------------------------------------------------ contract
 
     def init(self, image: np.ndarray, box: np.ndarray) -> None:
-        _check_image(image)
-        box = np.asarray(box, dtype=np.float64).reshape(-1)
-        if box.shape[0] != 4 or not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
-            raise TrackbenchError(f"IMSiam needs a finite [x, y, w, h] initial box with w, h > 0, got {box.tolist()}")
-        self._center = np.array([box[0] + (box[2] - 1) / 2, box[1] + (box[3] - 1) / 2])
-        self._size = box[2:4].copy()
-        self._average = image.mean(axis=(0, 1))
-        s_z = round(self._context_size())
-        patch = get_subwindow(image, self._center, TEMPLATE_SIZE, s_z, self._average)
-        scale = TEMPLATE_SIZE / s_z
-        c = (TEMPLATE_SIZE - 1) / 2
-        half = self._size * scale / 2
-        template_box = torch.tensor([[c - half[0], c - half[1], c + half[0], c + half[1]]], dtype=torch.float32, device=self.device)
-        with torch.inference_mode():
-            self._template = self.model.encode_template(self._to_input(patch), template_box)
+        """Start one track (a batch of one)."""
+        self.init_batch([image], [box])
 
     def update(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        """The box ``[x, y, w, h]`` and peak score for the next frame of the one track."""
+        if self._template is not None and len(self._states) != 1:
+            raise TrackbenchError(f"IMSiamTracker.update called on a batch of {len(self._states)} tracks; use update_batch")
+        return self.update_batch([image])[0]
+
+    def init_batch(self, images: list[np.ndarray], boxes: list[np.ndarray]) -> None:
+        """Start ``len(images)`` independent tracks (slot ``i``: ``images[i]``, ``boxes[i]``
+        ``[x, y, w, h]``); the cached templates are stacked along the batch dimension.
+
+        Each template goes through the network on its own (once per sequence, so cheap):
+        the CPU convolutions on 127-px inputs round differently with the batch size, and a
+        last-bit difference can move an integer crop by a pixel later on; encoded one by
+        one, the batched tracker reproduces the unbatched boxes exactly on the CPU."""
+        if len(images) != len(boxes) or not images:
+            raise TrackbenchError(
+                f"IMSiam init_batch needs as many boxes as images (at least one), got {len(images)} and {len(boxes)}"
+            )
+        states = [TargetState.from_box(image, box) for image, box in zip(images, boxes)]
+        crops = [template_crop(image, state) for image, state in zip(images, states)]
+        slots = [self._encode_template(patch, box) for patch, box in crops]
+        self._template = [
+            StageTemplate(_stack([slot[k].vector for slot in slots]), _stack([slot[k].kernel for slot in slots]))
+            for k in range(len(slots[0]))
+        ]
+        self._states = states
+
+    def update_batch(self, images: list[np.ndarray | None]) -> list[tuple[np.ndarray, float] | None]:
+        """One entry per slot: ``(box, score)`` as :meth:`update` for a slot with an image,
+        ``None`` for a slot whose image is ``None`` (ended; not computed). One network
+        forward over the active slots."""
         if self._template is None:
             raise TrackbenchError("IMSiamTracker.update called before init")
-        _check_image(image)
-        s_z = self._context_size()
-        scale_z = TEMPLATE_SIZE / s_z
-        s_x = s_z * SEARCH_SIZE / TEMPLATE_SIZE
-        patch = get_subwindow(image, self._center, SEARCH_SIZE, round(s_x), self._average)
+        if len(images) != len(self._states):
+            raise TrackbenchError(f"IMSiam update_batch got {len(images)} images for {len(self._states)} tracks")
+        active = [i for i, image in enumerate(images) if image is not None]
+        results: list[tuple[np.ndarray, float] | None] = [None] * len(images)
+        if not active:
+            return results
+        crops = [search_crop(images[i], self._states[i]) for i in active]
         with torch.inference_mode():
-            outputs = self.model.track(self._to_input(patch), self._template)
-            score, reg = self._combine(outputs)
-        score = score.cpu().numpy()
-        reg = reg.cpu().numpy()
-        size = score.shape[0]
-        if self._window is None or self._window.shape[0] != size:
-            self._window = np.outer(np.hanning(size), np.hanning(size))
-        lam = self.config.tracking.window_influence
-        pscore = (1 - lam) * score + lam * self._window
-        row, col = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
-        left, top, right, bottom = reg[:, row, col] / scale_z
-        middle = (size - 1) / 2
-        location = self._center + np.array([col - middle, row - middle]) * STRIDE / scale_z
-        x1, y1 = location[0] - left, location[1] - top
-        x2, y2 = location[0] + right, location[1] + bottom
-        gamma = self.config.tracking.scale_lr
-        center = np.array([(x1 + x2) / 2, (y1 + y2) / 2])
-        new_size = (1 - gamma) * self._size + gamma * np.array([x2 - x1, y2 - y1])
-        if not (np.all(np.isfinite(center)) and np.all(np.isfinite(new_size))):  # overflowing exp()
-            center, new_size = self._center, self._size
-        height, width = image.shape[:2]
-        self._center = np.array([np.clip(center[0], 0, width), np.clip(center[1], 0, height)])
-        self._size = np.array([np.clip(new_size[0], MIN_SIZE, width), np.clip(new_size[1], MIN_SIZE, height)])
-        out = np.array([self._center[0] - self._size[0] / 2, self._center[1] - self._size[1] / 2, self._size[0], self._size[1]])
-        return out, float(score.max())
+            outputs = self.model.track(self._to_input([p for p, _ in crops]), self._active_template(active))
+            score, reg = combine_stages(outputs, use_iou=self.config.tracking.score == "paper")
+        score, reg = score.cpu().numpy(), reg.cpu().numpy()
+        if self._window is None or self._window.shape[0] != score.shape[-1]:
+            self._window = hanning_window(score.shape[-1])
+        lam, gamma = self.config.tracking.window_influence, self.config.tracking.scale_lr
+        for k, (i, (_, scale_z)) in enumerate(zip(active, crops)):
+            state, peak = decode_step(score[k], reg[k], self._states[i], scale_z, images[i].shape, self._window, lam, gamma)
+            self._states[i] = state
+            results[i] = (state.box(), peak)
+        return results
 
     def config_summary(self) -> dict[str, Any]:
         """The resolved config, its ``components`` (interface 4), weights and device."""
@@ -185,25 +193,31 @@ class IMSiamTracker(Tracker):
 
     # ------------------------------------------------------------------ internals
 
-    def _to_input(self, patch: np.ndarray) -> torch.Tensor:
-        tensor = rgb_patch_to_tensor(patch, self.device)
+    def _to_input(self, patches: list[np.ndarray]) -> torch.Tensor:
+        tensor = rgb_patches_to_tensor(patches, self.device)
         return tensor.contiguous(memory_format=torch.channels_last) if self.channels_last else tensor
 
-    def _context_size(self) -> float:
-        context = CONTEXT_AMOUNT * (self._size[0] + self._size[1])
-        return float(np.sqrt((self._size[0] + context) * (self._size[1] + context)))
+    def _encode_template(self, patch: np.ndarray, box: np.ndarray) -> list[StageTemplate]:
+        """One template crop and its ``[x1, y1, x2, y2]`` box (127 px) -> per-stage cache."""
+        with torch.inference_mode():
+            boxes = torch.tensor(box[None], dtype=torch.float32, device=self.device)
+            return self.model.encode_template(self._to_input([patch]), boxes)
 
-    def _combine(self, outputs: list[dict[str, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Mean over stages of the score map (S, S) and of the regression (4, S, S)."""
-        use_iou = self.config.tracking.score == "paper"
-        scores, regs = [], []
-        for out in outputs:
-            s = torch.softmax(out["cls"][0], dim=0)[1] * torch.sigmoid(out["cen"][0, 0])
-            if use_iou and "iou" in out:
-                s = s * torch.sigmoid(out["iou"][0, 0])
-            scores.append(s)
-            regs.append(out["reg"][0])
-        return torch.stack(scores).mean(0).double(), torch.stack(regs).mean(0).double()
+    def _active_template(self, active: list[int]) -> list[StageTemplate]:
+        """The cached template of the slots ``active`` (all slots: the cache itself)."""
+        if len(active) == len(self._states):
+            return self._template
+        index = torch.tensor(active, device=self.device)
+
+        def pick(tensor: torch.Tensor | None) -> torch.Tensor | None:
+            return None if tensor is None else tensor.index_select(0, index)
+
+        return [StageTemplate(pick(stage.vector), pick(stage.kernel)) for stage in self._template]
+
+
+def _stack(tensors: list[torch.Tensor | None]) -> torch.Tensor | None:
+    """Per-slot template tensors (1, ...) -> (B, ...); ``None`` for an ablated branch."""
+    return None if tensors[0] is None else torch.cat(tensors, dim=0)
 
 
 def _resolve_checkpoint(checkpoint: str | None) -> Path:
@@ -237,12 +251,6 @@ def _choose_config(
         if state.get("head.cls_tower.0.weight") is not None and state["head.cls_tower.0.weight"].shape[-1] == 1:
             return load_config("imsiam_code")
     return load_config(None)
-
-
-def _check_image(image: np.ndarray) -> None:
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-        got = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
-        raise TrackbenchError(f"IMSiam expects RGB uint8 images of shape (H, W, 3), got {got}")
 
 
 def _check_device(device: str) -> torch.device:
