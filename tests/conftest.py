@@ -20,3 +20,15 @@ def shared_data() -> Path:
             pytest.fail(f"shared data not found at {SHARED_DATA} (CI expects ../shared/data beside the clone)")
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One intra-op thread for the module's tests: the models under test are small, and CI
+    cores are shared (use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -19,12 +19,7 @@ from trackbench.trackers.imsiam.tracker import IMSiamTracker
 LATE_START = 40  # a third slot: Couple from its 41st frame (100 frames)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def otb_sequence(root, name: str, start: int = 0) -> Sequence:

@@ -12,13 +12,7 @@ from trackbench.trackers.imsiam.model import IMSiam, parameter_counts
 from trackbench.trackers.imsiam.model.inference import fold_batchnorm
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One intra-op thread: these models are small, and CI cores are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def small_model(name: str = "imsiam_small", **model_changes) -> IMSiam:

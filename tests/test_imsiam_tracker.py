@@ -27,13 +27,7 @@ FRAMES = 24
 COMPARED = 8  # frames on which the eager (unfolded, NCHW) tracker is compared
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One intra-op thread: tiny models gain nothing from more, and CI cores are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def load_frames(root, frames: int):

@@ -18,13 +18,7 @@ from trackbench.trackers.imsiam.weights import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One intra-op thread: these models are small, and CI cores are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def small(downsample_kernel: int = 3, seed: int = 0) -> IMSiam:
