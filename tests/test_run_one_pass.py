@@ -84,7 +84,9 @@ def test_timing_excludes_image_decoding(tmp_path, monkeypatch):
     trajectory = run_one_pass(IdentityTracker(), seq)
     # each decode takes 30 ms; the identity tracker's calls take microseconds
     assert trajectory.times.shape == (12,)
-    assert trajectory.times.max() < 0.01
+    # (median and sum, not max: one preemption of this process must not fail the test)
+    assert np.median(trajectory.times) < 0.005
+    assert trajectory.times.sum() < 0.5 * 0.03 * 12
 
 
 def test_template_tracker_follows_generated_square(tmp_path):

@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--executor", choices=["serial", "process", "ray"],
                         help="where units run (default: process if --workers > 1 or several --devices, else serial)")
     parser.add_argument("--workers", type=int, help="worker processes / Ray actors (default: one per CPU or device)")
-    parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device")
+    parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device (process executor); with --executor ray, "
+                        "one GPU actor per listed device, placed by Ray, which sets each actor's visible GPU (cuda:0)")
     parser.add_argument("--address", help="Ray cluster address (with --executor ray)")
     parser.add_argument("--batch", type=int, default=1, help="sequences stepped in lockstep by a batch-aware tracker")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

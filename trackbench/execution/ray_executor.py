@@ -72,6 +72,8 @@ class RayExecutor:
 
     def _new_actor(self, index: int) -> Any:
         if self.devices:
+            # Ray chooses the GPU and sets CUDA_VISIBLE_DEVICES for the actor, so inside it the
+            # assigned GPU is always cuda:0; --devices gives the number of GPU actors.
             return self._actor_class.options(num_cpus=1, num_gpus=1).remote(self.spec, self.options, "cuda:0")
         return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None)
 

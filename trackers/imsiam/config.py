@@ -9,6 +9,8 @@ model or the tracker is a switch here; the defaults are the paper's:
 
 * ``tracking.score``: ``"paper"`` = C[1] x P x I (Eq. 16) | ``"code"`` = C[1] x P (pyvis HEAD);
 * ``model.head_init``: ``"kaiming"`` (paper: all new layers) | ``"normal"`` (code: N(0, 0.01));
+  under ``"kaiming"`` the four prediction convs (cls, cen, reg, iou) still start from
+  N(0, 0.01): Kaiming-scaled regression fed into ``exp`` overflows at the first steps;
 * ``model.sampling_layer``: ``"per_stage"`` (paper: one U_cls/U_reg per stage, in the neck) |
   ``"shared"`` (code: first layer of the shared head towers, state-dict key
   ``head.cls_tower.0``; the layout of the authors' checkpoints).
