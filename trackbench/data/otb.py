@@ -18,7 +18,8 @@ official rule (``init_omit=True``) one-pass evaluation starts at the first frame
 outside the sequence's init-omit ranges and has a valid ground truth (all four numbers
 > 0), so Tiger1 starts at frame 6 with 349 rows (as in pysot's OTB100.json).
 Attributes: the 11 OTB flags, from a per-sequence file or else the table shipped in
-``otb_attributes.txt`` (generated from the toolkit's ``anno/att``).
+``otb_attributes.txt`` (the OTB website's table behind the published per-attribute
+counts, as in pysot's OTB100.json; see that file's header).
 """
 
 from __future__ import annotations
