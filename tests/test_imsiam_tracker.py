@@ -214,3 +214,18 @@ def test_decoding_of_a_known_peak():
     np.testing.assert_allclose(box, [cx - w / 2, cy - h / 2, w, h], rtol=1e-9)
     peak = 1 / (1 + math.exp(-5)) * 0.5 * 0.5  # softmax fg x sigmoid(0) x sigmoid(0)
     assert abs(score - peak) < 1e-6
+
+
+def test_full_paper_model_tracks_a_few_real_frames(shared_data):
+    # The full ResNet-50 model of the paper's configuration, random weights, on a real
+    # sequence: finite boxes that keep their centre in the image (the authors' clipping).
+    images, box = load_frames(shared_data / "sequences" / "otb" / "Crossing", 3)
+    tracker = IMSiamTracker(config="imsiam", random_init=True, suite="otb2015")
+    tracker.init(images[0], box)
+    h, w = images[0].shape[:2]
+    for image in images[1:]:
+        out, score = tracker.update(image)
+        assert np.all(np.isfinite(out)) and 0.0 <= score <= 1.0
+        assert 0 <= out[0] + out[2] / 2 <= w and 0 <= out[1] + out[3] / 2 <= h
+        assert 10 <= out[2] <= w and 10 <= out[3] <= h
+    assert tracker.config_summary()["components"]["stages"] == [2, 3, 4]
