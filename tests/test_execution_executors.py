@@ -140,3 +140,28 @@ def test_a_worker_that_cannot_build_the_tracker_reports_why(dataset, tmp_path):
     entry = json.loads((tmp_path / "local" / "needs-cpu1" / "manifest.json").read_text())["units"]["beta"]
     assert entry["error"] == "building the tracker on cpu:0 failed: RuntimeError: device cpu:0 is not available"
     assert "Traceback" in entry["traceback"] and entry["attempts"] == 2
+
+
+def test_ray_actors_report_frames_while_a_long_sequence_runs(tmp_path, monkeypatch):
+    pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+    from run_helper_trackers import read_otb_folder, write_moving_square
+    from trackbench.execution.ray_executor import RayExecutor
+    from trackbench.execution.units import WorkUnit
+
+    frames = 40
+    sequence = read_otb_folder(write_moving_square(tmp_path / "long", frames, seed=3))
+    executor = RayExecutor("run_helper_trackers:SlowIdentity", {"delay": 0.03}, workers=1)
+    reports: list[int] = []
+    finished = []
+    try:
+        for outcomes in executor.run([[WorkUnit(sequence)]], reports.append):
+            finished.append((list(reports), outcomes))
+    finally:
+        executor.close()
+    [(before_outcome, [outcome])] = finished
+    assert outcome.ok and outcome.frames == frames
+    # reports arrived while the task still ran (the first is partial), and by the time the
+    # outcome is yielded they add up to the sequence's frames
+    assert len(before_outcome) >= 2 and 0 < before_outcome[0] < frames
+    assert sum(before_outcome) == sum(reports) == frames

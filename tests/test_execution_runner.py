@@ -325,3 +325,51 @@ def test_imsiam_factory_takes_the_suite_option():
     assert suite_option(suite) == "otb2015" and suite_option(get_suite("custom")) == "otb"
     assert with_suite_option(RunOptions(tracker="imsiam"), suite).options == {"suite": "otb2015"}
     assert with_suite_option(RunOptions(tracker="imsiam", options={"suite": "vot"}), suite).options == {"suite": "vot"}
+
+
+class InterruptOnThirdSequence(TemplateTracker):
+    """Template matching that raises KeyboardInterrupt (Ctrl-C) when a third sequence starts."""
+
+    name = "interrupted"
+
+    def __init__(self):
+        super().__init__()
+        self.sequences = 0
+
+    def init(self, image, box):
+        self.sequences += 1
+        if self.sequences == 3:
+            raise KeyboardInterrupt
+        super().init(image, box)
+
+
+@pytest.mark.parametrize("interval, saves", [(3600.0, 2), (0.0, 1 + len(LENGTHS))])
+def test_manifest_saves_are_throttled_and_the_last_state_is_saved(dataset, tmp_path, monkeypatch, interval, saves):
+    from trackbench.execution import manifest as manifest_module
+
+    monkeypatch.setattr(manifest_module, "SAVE_INTERVAL", interval)
+    written = []
+    save = manifest_module.Manifest.save
+    monkeypatch.setattr(manifest_module.Manifest, "save", lambda self: (written.append(1), save(self)))
+    run_suite(LocalSuite(), dataset, options(tmp_path))
+    # one save when the units are marked pending; then one per unit (interval 0), or
+    # none until the end of the run (long interval)
+    assert len(written) == saves
+    units = json.loads((tmp_path / "local" / "template" / "manifest.json").read_text())["units"]
+    assert {name: entry["status"] for name, entry in units.items()} == dict.fromkeys(LENGTHS, "done")
+    assert all(entry["attempts"] == 1 and entry["tracker_seconds"] > 0 for entry in units.values())
+
+
+def test_an_interrupted_run_saves_the_manifest_of_the_units_it_finished(dataset, tmp_path, monkeypatch):
+    from trackbench.execution import manifest as manifest_module
+
+    monkeypatch.setattr(manifest_module, "SAVE_INTERVAL", 3600.0)  # no save is due while units finish
+    with pytest.raises(KeyboardInterrupt):
+        run_suite(LocalSuite(), dataset, options(tmp_path, f"{__name__}:InterruptOnThirdSequence"))
+    tracker_dir = tmp_path / "local" / "interrupted"
+    units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
+    # longest first: beta and delta finished, alpha was interrupted, gamma never started
+    assert {name: entry["status"] for name, entry in units.items()} == {
+        "beta": "done", "delta": "done", "alpha": "pending", "gamma": "pending"}
+    assert units["beta"]["result"] == "beta.txt" and units["delta"]["finished_at"]
+    assert sorted(p.name for p in tracker_dir.glob("*.txt")) == ["beta.txt", "delta.txt"]

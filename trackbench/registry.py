@@ -73,10 +73,12 @@ def resolve_factory(spec: str) -> Callable[..., Any]:
     raise TrackbenchError(f"unknown tracker {spec!r} (registered: {names}; or give module:Class or trax:COMMAND)")
 
 
-def create_tracker(spec: str, options: dict[str, Any] | None = None) -> Any:
+def create_tracker(spec: str, options: dict[str, Any] | None = None, factory: Any = None) -> Any:
     """Build a tracker from a spec and keyword options, wrapped to the trackbench contract.
 
-    Unknown option names are an error naming the accepted ones.
+    Unknown option names are an error naming the accepted ones. ``factory``: the
+    :func:`resolve_factory` of ``spec`` when the caller already has it (it spares a scan
+    of all installed distributions' entry points; ignored for ``trax:`` specs).
     """
     from trackbench.adapters import as_tracker
 
@@ -85,7 +87,8 @@ def create_tracker(spec: str, options: dict[str, Any] | None = None) -> Any:
         from trackbench.adapters import TraxTracker
 
         return TraxTracker(spec[len("trax:"):], **options)
-    factory = resolve_factory(spec)
+    if factory is None:
+        factory = resolve_factory(spec)
     if callable(factory):
         _check_options(spec, factory, options)
         obj = factory(**options) if inspect.isclass(factory) or options else factory()

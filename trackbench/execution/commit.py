@@ -56,13 +56,14 @@ class Committer:
 
 
 def commit_success(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome) -> None:
-    """Write the unit's result (times first, result file last), then the manifest."""
+    """Write the unit's result (times first, result file last), then the manifest if a
+    save is due (throttled: the result file, not the manifest, says the unit is done)."""
     _record_success(manifest, tracker_dir, unit, outcome)
-    manifest.save()
+    manifest.save_if_due()
 
 
 def commit_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outcome: UnitOutcome, attempt: int) -> None:
-    """Record the failure (manifest, and the traceback appended to ``errors.log``)."""
+    """Record the failure (the traceback appended to ``errors.log``, the manifest saved now)."""
     _record_failure(manifest, tracker_dir, unit, outcome, attempt)
     manifest.save()
 

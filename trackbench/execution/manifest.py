@@ -2,14 +2,17 @@
 
 It records, per work unit, its status (``pending`` | ``done`` | ``failed``), attempts,
 timing, the worker that ran it, and the error with its traceback. It is rewritten
-atomically after every unit, so it is always a complete JSON document. It is a record,
-not the source of truth: a unit is finished iff its result file exists, so a manifest
-lost or out of date after a crash is simply rebuilt on the next run.
+atomically, so it is always a complete JSON document, but throttled: after a finished
+unit at most once per :data:`SAVE_INTERVAL` seconds (:meth:`Manifest.save_if_due`),
+always after a failure and when the run ends or is interrupted. It is a record, not the
+source of truth: a unit is finished iff its result file exists, so a manifest lost or
+out of date after a crash (e.g. ``kill -9``) is simply rebuilt on the next run.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 from trackbench.textio import atomic_write_text
 
 MANIFEST_NAME = "manifest.json"
+SAVE_INTERVAL = 1.0  # seconds: least time between two throttled saves
 
 
 def utc_now() -> str:
@@ -53,6 +57,8 @@ class Manifest:
     suite: str
     units: dict[str, UnitRecord] = field(default_factory=dict)
     updated_at: str | None = None
+    saved_at: float = field(default=float("-inf"), repr=False)  # time.monotonic() of the last save
+    unsaved: bool = field(default=False, repr=False)  # changes a throttled save left out
 
     @classmethod
     def load(cls, path: Path, tracker: str, suite: str) -> "Manifest":
@@ -90,5 +96,18 @@ class Manifest:
         }
 
     def save(self) -> None:
+        """Write the manifest now (atomically)."""
         self.updated_at = utc_now()
         atomic_write_text(self.path, json.dumps(self.to_json(), indent=1) + "\n")
+        self.saved_at = time.monotonic()
+        self.unsaved = False
+
+    def save_if_due(self, interval: float | None = None) -> bool:
+        """Save unless the last save is less than ``interval`` seconds (default
+        :data:`SAVE_INTERVAL`) old; then the changes are only marked ``unsaved``, for the
+        next save. True if it saved."""
+        if time.monotonic() - self.saved_at < (SAVE_INTERVAL if interval is None else interval):
+            self.unsaved = True
+            return False
+        self.save()
+        return True

@@ -19,13 +19,11 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator
 
 from trackbench.execution.units import UnitOutcome, WorkUnit
-from trackbench.execution.worker import build_tracker, execute_task, failed_outcomes
+from trackbench.execution.worker import ThrottledProgress, build_tracker, execute_task, failed_outcomes
 
 # Per-worker-process state, set once by the pool initializer (only ever used inside a
 # worker process: the pool API offers no other place to keep the tracker between tasks).
 _WORKER: dict[str, Any] = {}
-
-_REPORT_EVERY = 0.25  # seconds between a worker's progress messages
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -50,31 +48,10 @@ def _init_worker(spec: str, options: dict[str, Any], devices: Any, progress: Any
                                   traceback.format_exc())
 
 
-class _Reporter:
-    """Accumulates frames done and posts them to the progress queue at most every 0.25 s."""
-
-    def __init__(self, channel: Any):
-        self.channel = channel
-        self.pending = 0
-        self.last = time.monotonic()
-
-    def __call__(self, frames: int) -> None:
-        self.pending += frames
-        now = time.monotonic()
-        if now - self.last >= _REPORT_EVERY:
-            self.flush()
-            self.last = now
-
-    def flush(self) -> None:
-        if self.pending:
-            self.channel.put(self.pending)
-            self.pending = 0
-
-
 def _run_task(task: list[WorkUnit]) -> list[UnitOutcome]:
     if "build_error" in _WORKER:
         return failed_outcomes(task, *_WORKER["build_error"])
-    reporter = _Reporter(_WORKER["progress"])
+    reporter = ThrottledProgress(_WORKER["progress"].put)
     try:
         return execute_task(_WORKER["tracker"], task, reporter, _WORKER["device"])
     finally:

@@ -6,6 +6,10 @@ are given: Ray then makes one GPU visible to the actor, which is passed ``cuda:0
 With ``address`` (``ray://host:10001`` or ``host:6379``, or ``auto``) the run joins an
 existing cluster; every node must see the dataset and the tracker's code at the same
 paths. Without it a local instance with ``workers`` CPUs is started and shut down.
+
+Progress: actors post frames done (at most every 0.25 s) to a small
+:class:`ProgressCounter` actor, which the driver drains between ``ray.wait`` calls, so
+the progress bar moves while a long sequence runs, not only when it ends.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from trackbench.errors import TrackbenchError
 from trackbench.execution.units import UnitOutcome, WorkUnit
-from trackbench.execution.worker import build_tracker, execute_task, failed_outcomes
+from trackbench.execution.worker import ThrottledProgress, build_tracker, execute_task, failed_outcomes
 
 
 def import_ray() -> Any:
@@ -27,15 +31,44 @@ def import_ray() -> Any:
     return ray
 
 
-class TrackerActor:
-    """Body of a Ray actor: one tracker, many tasks."""
+_POLL_SECONDS = 0.2  # the driver's wait between two looks at the progress counter
 
-    def __init__(self, spec: str, options: dict[str, Any], device: str | None):
+
+class ProgressCounter:
+    """Body of a Ray actor: the frames done that the driver has not taken yet."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+
+    def add(self, frames: int) -> None:
+        self.frames += int(frames)
+
+    def take(self) -> int:
+        frames, self.frames = self.frames, 0
+        return frames
+
+
+class TrackerActor:
+    """Body of a Ray actor: one tracker, many tasks; frames done go to ``counter`` (a
+    :class:`ProgressCounter` actor handle) while a task runs."""
+
+    def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None):
         self.device = device
+        self.counter = counter
         self.tracker = build_tracker(spec, options, device)
 
     def run(self, task: list[WorkUnit]) -> list[UnitOutcome]:
-        return execute_task(self.tracker, task, None, self.device)
+        if self.counter is None:
+            return execute_task(self.tracker, task, None, self.device)
+        reporter = ThrottledProgress(self.counter.add.remote)
+        try:
+            return execute_task(self.tracker, task, reporter, self.device)
+        finally:
+            # Waited for (and after this actor's earlier, unwaited adds: Ray runs one
+            # caller's calls to an actor in order), so the driver finds all of the task's
+            # frames in the counter by the time it sees the task finished.
+            import_ray().get(self.counter.add.remote(reporter.pending))
+            reporter.pending = 0
 
 
 class RayExecutor:
@@ -68,20 +101,24 @@ class RayExecutor:
             workers = len(self.devices) or max(1, int(self.ray.cluster_resources().get("CPU", 1)))
         self.workers = max(1, int(workers))
         self._actor_class = self.ray.remote(TrackerActor)
+        self._counter = self.ray.remote(ProgressCounter).options(num_cpus=0).remote()
         self._actors = [self._new_actor(index) for index in range(self.workers)]
 
     def _new_actor(self, index: int) -> Any:
         if self.devices:
             # Ray chooses the GPU and sets CUDA_VISIBLE_DEVICES for the actor, so inside it the
             # assigned GPU is always cuda:0; --devices gives the number of GPU actors.
-            return self._actor_class.options(num_cpus=1, num_gpus=1).remote(self.spec, self.options, "cuda:0")
-        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None)
+            gpu_actor = self._actor_class.options(num_cpus=1, num_gpus=1)
+            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter)
+        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter)
 
     def run(
         self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
     ) -> Iterator[list[UnitOutcome]]:
         """Keep every actor busy with one task at a time; yield outcomes as tasks finish.
 
+        ``progress`` gets the frames done, as the actors report them (every 0.2 s or so
+        while tasks run; all of a task's frames by the time its outcomes are yielded).
         An actor that dies (or fails to build its tracker) reports its task failed and
         is replaced by a new one. (A death only ever takes down its own task, so
         ``isolate`` needs nothing more.)
@@ -95,7 +132,8 @@ class RayExecutor:
                 index = idle.pop()
                 task = waiting.popleft()
                 running[self._actors[index].run.remote(task)] = (index, task)
-            ready, _ = ray.wait(list(running), num_returns=1)
+            ready, _ = ray.wait(list(running), num_returns=1, timeout=_POLL_SECONDS)
+            self._report(progress)
             for ref in ready:
                 index, task = running.pop(ref)
                 try:
@@ -105,8 +143,12 @@ class RayExecutor:
                     ray.kill(self._actors[index], no_restart=True)
                     self._actors[index] = self._new_actor(index)
                 idle.append(index)
-                progress(sum(unit.frames for unit in task))
                 yield outcomes
+
+    def _report(self, progress: Callable[[int], None]) -> None:
+        frames = self.ray.get(self._counter.take.remote())
+        if frames:
+            progress(frames)
 
     def close(self) -> None:
         for actor in self._actors:
@@ -115,6 +157,10 @@ class RayExecutor:
             except Exception:
                 pass
         self._actors = []
+        try:
+            self.ray.kill(self._counter, no_restart=True)
+        except Exception:
+            pass
         if self._owns_ray:
             self.ray.shutdown()
             self._owns_ray = False

@@ -7,7 +7,10 @@
 Crash safety: only this process writes files, each atomically, the result file of a
 unit last; so killing the run at any moment (even ``kill -9``) leaves finished units
 complete and nothing else but possibly a hidden ``.*.tmp`` file, which the next run
-removes before completing the missing units. A unit whose tracker raises (or whose
+removes before completing the missing units. The manifest is saved at most once a
+second (:data:`~trackbench.execution.manifest.SAVE_INTERVAL`), after every failure and
+when the run ends or is interrupted; after a ``kill -9`` it may be behind, and the next
+run brings it up to date from the result files. A unit whose tracker raises (or whose
 worker process dies) is retried once (``max_attempts=2``), alone and unbatched, then
 recorded as failed; the other units still run.
 """
@@ -32,7 +35,7 @@ from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, co
 from trackbench.execution.layout import plan_units
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
-from trackbench.execution.worker import accepts_keyword, build_tracker
+from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
 from trackbench.results.write import write_run_info
 from trackbench.sequence import Dataset
 
@@ -191,11 +194,12 @@ def suite_option(suite: Any) -> str:
     return str(suite.name)
 
 
-def with_suite_option(options: RunOptions, suite: Any) -> RunOptions:
+def with_suite_option(options: RunOptions, suite: Any, factory: Any = None) -> RunOptions:
     """``options`` with the tracker option ``suite=`` :func:`suite_option` added when the
     tracker's factory takes a ``suite`` keyword (per-suite hyper-parameters, e.g. IMSiam's)
-    and the user did not set it; otherwise ``options`` unchanged."""
-    if "suite" in options.options or not accepts_keyword(options.tracker, "suite"):
+    and the user did not set it; otherwise ``options`` unchanged. ``factory``: the
+    tracker's factory if already resolved (:func:`tracker_factory`)."""
+    if "suite" in options.options or not accepts_keyword(options.tracker, "suite", factory):
         return options
     return replace(options, options={**options.options, "suite": suite_option(suite)})
 
@@ -218,9 +222,10 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
     # other executors build their own on their devices, so this probe is built on the
     # CPU (when devices are given) and dropped before they start.
     serial = options.executor == "serial"
-    options = with_suite_option(options, suite)
+    factory = tracker_factory(options.tracker)  # looked up once (a scan of all entry points)
+    options = with_suite_option(options, suite, factory)
     probe_device = (options.devices[0] if serial else "cpu") if options.devices else None
-    tracker = build_tracker(options.tracker, options.options, probe_device)
+    tracker = build_tracker(options.tracker, options.options, probe_device, factory)
     deterministic = declared_determinism(tracker)
     tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
     if tracker_name in (".", "..") or "/" in tracker_name or "\\" in tracker_name:
@@ -271,7 +276,7 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
             _check_images(todo)
             for unit in todo:
                 manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames).status = "pending"
-            manifest.save()
+            committer.submit(manifest.save_if_due)  # on the writer thread, while tracking starts
             if not first_round:  # retries and VOT repetitions 4.. add to the work
                 bar.total += sum(u.frames for u in todo)
                 bar.refresh()
@@ -302,6 +307,8 @@ def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
             finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
     finally:
         committer.close()
+        if manifest.unsaved:  # the end of the run, or an interrupt: the last throttled changes
+            manifest.save()
         bar.close()
         if executor is not None:
             executor.close()

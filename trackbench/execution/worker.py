@@ -25,13 +25,25 @@ from trackbench.registry import create_tracker, resolve_factory
 ProgressCallback = Callable[[int], None]
 
 
-def accepts_keyword(spec: str, keyword: str) -> bool:
-    """Whether the factory of the tracker behind ``spec`` has a parameter named
-    ``keyword`` (a ``**kwargs`` catch-all does not count; ``trax:`` specs never do)."""
+def tracker_factory(spec: str) -> Any:
+    """The factory behind ``spec`` (:func:`trackbench.registry.resolve_factory`), or None
+    for a ``trax:`` spec. Resolve it once and pass it to :func:`accepts_keyword` and
+    :func:`build_tracker`: each look-up of a registered name scans every installed
+    distribution's entry points."""
+    if spec.startswith("trax:"):
+        return None
+    return resolve_factory(spec)
+
+
+def accepts_keyword(spec: str, keyword: str, factory: Any = None) -> bool:
+    """Whether the factory of the tracker behind ``spec`` (``factory`` if given, else
+    looked up) has a parameter named ``keyword`` (a ``**kwargs`` catch-all does not
+    count; ``trax:`` specs never do)."""
     if spec.startswith("trax:"):
         return False
     try:
-        factory = resolve_factory(spec)
+        if factory is None:
+            factory = resolve_factory(spec)
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
         return False
@@ -44,16 +56,44 @@ def accepts_device(spec: str) -> bool:
     return accepts_keyword(spec, "device")
 
 
-def build_tracker(spec: str, options: dict[str, Any], device: str | None = None) -> Any:
-    """Create the tracker, passing ``device`` as its option when it has one."""
+def build_tracker(spec: str, options: dict[str, Any], device: str | None = None, factory: Any = None) -> Any:
+    """Create the tracker, passing ``device`` as its option when it has one.
+    ``factory``: :func:`tracker_factory` of ``spec`` if the caller has it (else looked up)."""
     options = dict(options)
-    if device is not None and "device" not in options and accepts_device(spec):
+    if spec.startswith("trax:"):
+        factory = None
+    elif factory is None:
+        factory = resolve_factory(spec)
+    if device is not None and "device" not in options and accepts_keyword(spec, "device", factory):
         options["device"] = device
-    return create_tracker(spec, options)
+    return create_tracker(spec, options, factory)
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ThrottledProgress:
+    """A progress callback for workers: accumulates frames done and passes the sum to
+    ``send`` at most every ``interval`` seconds; :meth:`flush` sends the rest."""
+
+    def __init__(self, send: ProgressCallback, interval: float = 0.25):
+        self.send = send
+        self.interval = interval
+        self.pending = 0
+        self.last = time.monotonic()
+
+    def __call__(self, frames: int) -> None:
+        self.pending += frames
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.flush()
+            self.last = now
+
+    def flush(self) -> None:
+        if self.pending:
+            pending, self.pending = self.pending, 0
+            self.send(pending)
 
 
 def execute_task(
