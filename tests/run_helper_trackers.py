@@ -18,16 +18,13 @@ import numpy as np
 from trackbench.sequence import Dataset, Sequence
 
 
-@dataclass(frozen=True)
-class LocalSuite:
-    """The fields of a trackbench Suite that the runner reads."""
+def LocalSuite(name: str = "local", family: str = "otb", repetitions: int = 1, skip_initialize: int = 5,
+               corner_rule: str | None = None, generic: bool = False):
+    """A trackbench Suite of a registered family (protocol and layout come from the family)."""
+    from trackbench.suites import FAMILIES, Suite
 
-    name: str = "local"
-    family: str = "otb"
-    protocol: str = "ope"
-    repetitions: int = 1
-    skip_initialize: int = 5
-    corner_rule: str | None = None
+    return Suite(name, FAMILIES[family], name, repetitions=repetitions, skip_initialize=skip_initialize,
+                 corner_rule=corner_rule, generic=generic)
 
 
 def write_moving_square(folder: Path, frames: int, seed: int, size: tuple[int, int] = (64, 48)) -> Path:

@@ -192,7 +192,7 @@ def test_runner_with_batch_gives_the_files_of_an_unbatched_run(dataset, tmp_path
     assert read_results(tmp_path / "a" / "local" / "t", LENGTHS) == read_results(tmp_path / "b" / "local" / "t", LENGTHS)
 
 
-VOT_SUITE = LocalSuite(name="vot-local", family="vot", protocol="supervised", repetitions=15, corner_rule="x+w")
+VOT_SUITE = LocalSuite(name="vot-local", family="vot", repetitions=15, corner_rule="x+w")
 
 
 def vot_repetitions(tracker_dir, name):
@@ -277,7 +277,7 @@ def test_suite_name_reaches_a_factory_with_a_suite_keyword(dataset, tmp_path):
     assert json.loads((tmp_path / "local" / "suite-otb" / "run.json").read_text())["options"] == {"suite": "otb"}
     assert np.all(read_table(tmp_path / "local" / "suite-otb" / "gamma.txt", 4)[1:, 2] == 3)
     # the generic folder suite passes its family, which names the settings to use
-    run_suite(LocalSuite(name="custom"), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
+    run_suite(LocalSuite(name="custom", generic=True), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
     assert json.loads((tmp_path / "custom" / "suite-aware" / "run.json").read_text())["options"] == {"suite": "otb"}
     # a factory without the keyword gets nothing
     run_suite(LocalSuite(), data, options(tmp_path))

@@ -14,6 +14,7 @@ import pytest
 
 from report_fakes import ope_evaluation, random_checkpoint
 from trackbench.report.html import ReportSpec, write_report
+from trackbench.suites import FAMILIES
 from trackbench.report.svd import analyze_checkpoint
 
 CHROMIUM_FLAGS = [
@@ -50,7 +51,7 @@ def report(tmp_path_factory):
                     "cls_cen_reg": True, "iou": True},
     }
     random_checkpoint(folder / "ck.pth", channels=16)
-    spec = ReportSpec("otb2015", "otb", "OTB2015", dataset_sequences=4)
+    spec = ReportSpec("otb2015", FAMILIES["otb"], "OTB2015", dataset_sequences=4)
     page = write_report(folder / "report.html", evaluations, spec, components=components,
                         svd=analyze_checkpoint(folder / "ck.pth"))
     return page

@@ -15,6 +15,7 @@ import pytest
 from report_fakes import ope_evaluation, random_checkpoint, vot_evaluation
 from trackbench.cli import main
 from trackbench.report.html import ReportSpec, write_report
+from trackbench.suites import FAMILIES
 from trackbench.report.svd import analyze_checkpoint
 
 EVIL = '<script>alert("x")</script>'
@@ -55,7 +56,7 @@ def parse(path: Path) -> PageParser:
 def otb_report(tmp_path, **kwargs):
     evaluations = [ope_evaluation("SiamRPN++", 2.3, 1), ope_evaluation(EVIL, 2.6, 2, ["a", EVIL]),
                    ope_evaluation(QUOTED, 1.2, 3)]
-    spec = ReportSpec("otb2015", "otb", "OTB2015", dataset_sequences=4)
+    spec = ReportSpec("otb2015", FAMILIES["otb"], "OTB2015", dataset_sequences=4)
     return write_report(tmp_path / "reports" / "otb <&> 'x'.html", evaluations, spec, **kwargs), evaluations
 
 
@@ -163,7 +164,7 @@ def test_ablation_and_svd_sections(tmp_path):
 
 def test_vot_report_sections(tmp_path):
     evaluations = [vot_evaluation("LightTrack", 0.418, 0.529, 0.178), vot_evaluation("NanoTrack", 0.311, 0.542, 0.328)]
-    spec = ReportSpec("vot2018", "vot", "VOT2018", eao_interval=(100, 356))
+    spec = ReportSpec("vot2018", FAMILIES["vot"], "VOT2018", eao_interval=(100, 356))
     page = write_report(tmp_path / "vot.html", evaluations, spec)
     parsed = parse(page)
     captions = [t for t in parsed.text if "EAO" in t or "Accuracy-robustness" in t or "Expected overlap" in t]
@@ -182,14 +183,11 @@ def test_report_command_wiring(tmp_path, monkeypatch, capsys):
         (tmp_path / name).mkdir()
         (tmp_path / name / "run.json").write_text(json.dumps(
             {"tracker_config": {"components": {"stages": [4], "iou": name == "first"}}}))
-    suite = types.SimpleNamespace(name="otb2015", family="otb", title="OTB2015", eao_interval=None,
+    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None,
                                   load=lambda root, sequences: ["s"] * (len(sequences) if sequences else 100))
     monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
     monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
         evaluate=lambda s, d, result_dir, rules: fakes[Path(result_dir).name]))
-    import trackbench.report.attributes
-
-    monkeypatch.setattr(trackbench.report.attributes, "add_attribute_curves", lambda *args: None)
     out = tmp_path / "r" / "page.html"
     random_checkpoint(tmp_path / "ck.safetensors")
     code = main(["report", "--suite", "otb100", "--out", str(out), "--sequences", "a,b", "--checkpoint",
@@ -207,14 +205,11 @@ def test_report_labels_same_named_result_dirs_by_parent(tmp_path, monkeypatch, c
     fakes = {"a": ope_evaluation("X", 2.0), "b": ope_evaluation("X", 1.0)}
     for parent in fakes:
         (tmp_path / parent / "X").mkdir(parents=True)
-    suite = types.SimpleNamespace(name="otb2015", family="otb", title="OTB2015", eao_interval=None,
+    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None,
                                   load=lambda root, sequences: ["s"] * 100)
     monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
     monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
         evaluate=lambda s, d, result_dir, rules: fakes[Path(result_dir).parent.name]))
-    import trackbench.report.attributes
-
-    monkeypatch.setattr(trackbench.report.attributes, "add_attribute_curves", lambda *args: None)
     out = tmp_path / "page.html"
     assert main(["report", "--suite", "otb2015", "--out", str(out), str(tmp_path / "a" / "X"),
                  str(tmp_path / "b" / "X")]) == 0
@@ -236,7 +231,7 @@ def test_got10k_report_sections(tmp_path):
                                                        "sr75": float(curve[75]), "fps": 12.5},
             curves={"got10k_success": curve}, thresholds={"got10k_success": thresholds},
             per_sequence=pd.DataFrame({"ao": [0.2, 0.9]}, index=["GOT-10k_Val_000001", "GOT-10k_Val_000002"])))
-    page = write_report(tmp_path / "got.html", evaluations, ReportSpec("got10k-val", "got10k", "GOT-10k"))
+    page = write_report(tmp_path / "got.html", evaluations, ReportSpec("got10k-val", FAMILIES["got10k"], "GOT-10k"))
     header, *rows = tables_of(page)["summary-table"]
     assert [t for t, _ in header][2:] == ["AO", "SR0.50", "SR0.75", "FPS", "Sequences"]
     assert [row[1][0] for row in rows] == ["B", "A"]
@@ -248,4 +243,4 @@ def test_no_evaluations_is_an_error(tmp_path):
     from trackbench.errors import TrackbenchError
 
     with pytest.raises(TrackbenchError, match="nothing to report"):
-        write_report(tmp_path / "x.html", [], ReportSpec("otb2015", "otb", "OTB2015"))
+        write_report(tmp_path / "x.html", [], ReportSpec("otb2015", FAMILIES["otb"], "OTB2015"))

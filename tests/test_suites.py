@@ -29,15 +29,15 @@ def test_protocol_constants() -> None:
                 "vot2018": ((100, 356), "x+w"), "vot2019": ((46, 291), "x+w-1")}
     for name, (interval, corner_rule) in expected.items():
         suite = get_suite(name)
-        assert (suite.family, suite.protocol, suite.title) == ("vot", "supervised", name.upper())
+        assert (suite.family.name, suite.protocol, suite.title) == ("vot", "supervised", name.upper())
         assert suite.eao_interval == interval and suite.corner_rule == corner_rule
         assert (suite.repetitions, suite.skip_initialize, suite.burnin) == (15, 5, 10)
     for name in ("got10k-val", "got10k-test"):
-        assert (get_suite(name).family, get_suite(name).protocol, get_suite(name).repetitions) == ("got10k", "ope", 3)
+        assert (get_suite(name).family.name, get_suite(name).protocol, get_suite(name).repetitions) == ("got10k", "ope", 3)
     for name, family, title in (("otb2013", "otb", "OTB2013"), ("otb2015", "otb", "OTB2015"),
                                 ("lasot", "lasot", "LaSOT"), ("demo", "otb", "Demo")):
         suite = get_suite(name)
-        assert (suite.family, suite.protocol, suite.title, suite.repetitions) == (family, "ope", title, 1)
+        assert (suite.family.name, suite.protocol, suite.title, suite.repetitions) == (family, "ope", title, 1)
         assert suite.eao_interval is None and suite.corner_rule is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         get_suite("lasot").repetitions = 2  # type: ignore[misc]

@@ -22,12 +22,6 @@ from typing import Any
 from trackbench.commands.common import add_dataset_arguments, load_dataset, tracker_labels
 from trackbench.metrics.profiles import PROFILES
 
-_COLUMNS = {
-    "otb": ("success_auc", "precision", "norm_precision", "success_50", "success_75", "fps"),
-    "lasot": ("success_auc", "precision", "norm_precision", "success_50", "success_75", "fps"),
-    "got10k": ("ao", "sr50", "sr75", "fps"),
-    "vot": ("eao", "accuracy", "robustness", "failures", "fps"),
-}
 _HEADERS = {
     "success_auc": "AUC", "precision": "Prec@20", "norm_precision": "NPrec", "success_50": "SR0.5",
     "success_75": "SR0.75", "fps": "FPS", "ao": "AO", "sr50": "SR0.5", "sr75": "SR0.75", "eao": "EAO",
@@ -57,17 +51,16 @@ def run(args: argparse.Namespace) -> int:
     evaluations = [evaluate(suite, dataset, path, args.rules) for path in args.results]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
-    evaluations = rank(evaluations, suite.family)
+    evaluations = rank(evaluations, suite.family.rank_key)
     if args.json:
         print(json.dumps([e.to_json() for e in evaluations], indent=2))
     else:
-        print(format_table(evaluations, suite.family, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
+        print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
     return 0
 
 
-def format_table(evaluations: list, family: str, title: str) -> str:
-    """A plain-text table, one row per tracker in the given order."""
-    columns = _COLUMNS.get(family, _COLUMNS["otb"])
+def format_table(evaluations: list, columns: tuple[str, ...], title: str) -> str:
+    """A plain-text table of the metric keys ``columns``, one row per tracker in the given order."""
     header = ["#", "Tracker", *(_HEADERS[c] for c in columns)]
     rows = []
     for rank_number, e in enumerate(evaluations, start=1):

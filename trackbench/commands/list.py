@@ -46,7 +46,7 @@ def suite_rows() -> list[dict[str, Any]]:
             {
                 "name": suite.name,
                 "title": suite.title,
-                "family": suite.family,
+                "family": suite.family.name,
                 "protocol": suite.protocol,
                 "root": str(root),
                 "exists": root.exists(),

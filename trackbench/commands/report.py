@@ -41,7 +41,6 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate
     from trackbench.report.ablation import read_components
-    from trackbench.report.attributes import add_attribute_curves
     from trackbench.report.html import ReportSpec, write_report
     from trackbench.report.svd import analyze_checkpoint
 
@@ -57,9 +56,6 @@ def run(args: argparse.Namespace) -> int:
     names = tracker_labels(result_dirs, [e.tracker for e in evaluations])
     for evaluation, name in zip(evaluations, names):
         evaluation.tracker = name
-    if suite.family in ("otb", "lasot"):
-        for evaluation, directory in zip(evaluations, result_dirs):
-            add_attribute_curves(evaluation, dataset, directory, args.rules)
     components = {}
     for name, directory in zip(names, result_dirs):
         record = read_components(directory)
@@ -67,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             components[name] = record
     spec = ReportSpec(
         suite_name=suite.name, family=suite.family, title=args.title or suite.title, rules=args.rules,
-        eao_interval=getattr(suite, "eao_interval", None), dataset_sequences=len(dataset),
+        eao_interval=suite.eao_interval, dataset_sequences=len(dataset),
     )
     page = write_report(args.out, evaluations, spec, components=components, svd=svd)
     print(f"report: {page} ({len(evaluations)} trackers, {len(dataset)} sequences; assets in {page.stem}_files/)")

@@ -45,3 +45,8 @@ def short_attribute_name(name: str) -> str:
 def family_attributes(family: str | None) -> tuple[str, ...]:
     """The attribute names of a benchmark family (empty for families without attributes)."""
     return {"otb": OTB_ATTRIBUTES, "lasot": LASOT_ATTRIBUTES}.get(family or "", ())
+
+
+def family_tags(family: str | None) -> tuple[str, ...]:
+    """The per-frame tag names of a benchmark family (empty for families without tags)."""
+    return {"vot": VOT_TAGS}.get(family or "", ())

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trackbench.data.attributes import VOT_TAGS, family_attributes, short_attribute_name
+from trackbench.data.attributes import family_attributes, family_tags, short_attribute_name
 from trackbench.data.common import make_dataset, rectangles_to_polygons, select_names
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
@@ -79,9 +79,8 @@ def _read_entry(path: Path, seq_name: str, entry: object, family: str | None) ->
             tags[key] = _flags(value, len(boxes), key, fail)
         else:
             meta[key] = str(value)
-    if family == "vot":
-        for tag in VOT_TAGS:
-            tags.setdefault(tag, np.zeros(len(boxes), dtype=bool))
+    for tag in family_tags(family):
+        tags.setdefault(tag, np.zeros(len(boxes), dtype=bool))
     absent = _flags(entry["absent"], len(boxes), "absent", fail) if "absent" in entry else None
     attributes = {a: False for a in family_attributes(family)}
     for attribute in entry.get("attr") or []:

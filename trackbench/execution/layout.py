@@ -17,9 +17,10 @@ A unit is finished iff its result file exists (times are written before it).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackbench.execution.units import WorkUnit
+from trackbench.metrics.vot import SKIP_INITIALIZE
 from trackbench.results.write import (
     got10k_result_path,
     ope_result_path,
@@ -28,17 +29,16 @@ from trackbench.results.write import (
 )
 from trackbench.sequence import Dataset, Sequence
 
+if TYPE_CHECKING:
+    from trackbench.suites import Suite
+
 # Stochastic trackers on VOT: after this many runs, stop if they are all identical.
 VOT_IDENTICAL_RUNS = 3
 
 
-def layout_for(suite: Any) -> str:
-    """``"vot"`` for supervised suites, ``"got10k"`` for the GOT-10k family, else ``"ope"``."""
-    if getattr(suite, "protocol", "ope") == "supervised":
-        return "vot"
-    if getattr(suite, "family", "") == "got10k":
-        return "got10k"
-    return "ope"
+def layout_for(suite: "Suite") -> str:
+    """The suite family's result layout (``"ope"``, ``"got10k"`` or ``"vot"``)."""
+    return suite.layout
 
 
 def result_path(tracker_dir: Path, unit: WorkUnit) -> Path:
@@ -66,7 +66,7 @@ def write_result(tracker_dir: Path, unit: WorkUnit, result: Any) -> Path:
 
 
 def plan_units(
-    suite: Any, dataset: Dataset, tracker_dir: Path, deterministic: bool | None
+    suite: "Suite", dataset: Dataset, tracker_dir: Path, deterministic: bool | None
 ) -> tuple[list[WorkUnit], list[WorkUnit]]:
     """All units the suite needs now, split into ``(finished, missing)``.
 
@@ -75,18 +75,18 @@ def plan_units(
     the first 3 exist and differ (call again after running the missing units).
     """
     layout = layout_for(suite)
-    repetitions = max(1, int(getattr(suite, "repetitions", 1) or 1))
+    repetitions = max(1, int(suite.repetitions or 1))
     runs = 1 if (deterministic is True or layout == "ope") else repetitions
     stop_when_identical = deterministic is not True
     options: dict[str, Any] = {}
     if layout == "vot":
-        options = {"skip_initialize": int(getattr(suite, "skip_initialize", 5))}
-        if getattr(suite, "corner_rule", None):
+        options = {"skip_initialize": int(SKIP_INITIALIZE if suite.skip_initialize is None else suite.skip_initialize)}
+        if suite.corner_rule:
             options["corner_rule"] = suite.corner_rule
     finished: list[WorkUnit] = []
     missing: list[WorkUnit] = []
     for sequence in dataset:
-        units = [WorkUnit(sequence, rep, runs, layout, dict(options)) for rep in range(1, runs + 1)]
+        units = [WorkUnit(sequence, rep, runs, layout, dict(options), suite.protocol) for rep in range(1, runs + 1)]
         if layout == "vot" and stop_when_identical and runs > VOT_IDENTICAL_RUNS:
             first = units[:VOT_IDENTICAL_RUNS]
             if all(result_path(tracker_dir, u).is_file() for u in first) and _vot_runs_identical(

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -38,6 +38,9 @@ from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
 from trackbench.results.write import write_run_info
 from trackbench.sequence import Dataset
+
+if TYPE_CHECKING:
+    from trackbench.suites import Suite
 
 EXECUTORS = ("serial", "process", "ray")
 
@@ -181,20 +184,14 @@ def declared_determinism(tracker: Any) -> bool | None:
     return bool(value)
 
 
-# Suites whose name says nothing about which benchmark's settings apply: trackers get
-# the family instead (the generic folder suite reads OTB-like one-pass data).
-GENERIC_SUITES = ("custom",)
-
-
-def suite_option(suite: Any) -> str:
+def suite_option(suite: "Suite") -> str:
     """The value of a tracker's ``suite`` option for ``suite``: its name (``"otb2015"``),
-    or its family (``"otb"``) for the generic ``custom`` suite."""
-    if suite.name in GENERIC_SUITES and getattr(suite, "family", None):
-        return str(suite.family)
-    return str(suite.name)
+    or its family's name (``"otb"``) for a generic suite (``custom``: its name says
+    nothing about which benchmark's settings apply)."""
+    return suite.family.name if suite.generic else suite.name
 
 
-def with_suite_option(options: RunOptions, suite: Any, factory: Any = None) -> RunOptions:
+def with_suite_option(options: RunOptions, suite: "Suite", factory: Any = None) -> RunOptions:
     """``options`` with the tracker option ``suite=`` :func:`suite_option` added when the
     tracker's factory takes a ``suite`` keyword (per-suite hyper-parameters, e.g. IMSiam's)
     and the user did not set it; otherwise ``options`` unchanged. ``factory``: the
@@ -204,11 +201,10 @@ def with_suite_option(options: RunOptions, suite: Any, factory: Any = None) -> R
     return replace(options, options={**options.options, "suite": suite_option(suite)})
 
 
-def run_suite(suite: Any, dataset: Dataset, options: RunOptions) -> RunSummary:
+def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSummary:
     """Run ``options.tracker`` over every sequence of ``dataset`` under ``suite``'s protocol.
 
-    ``suite`` needs ``name``, ``family``, ``protocol``, ``repetitions`` (and for VOT
-    ``skip_initialize``, ``corner_rule``), as :class:`trackbench.suites.Suite` has. A
+    The suite's family decides the protocol and result layout. A
     tracker whose factory takes a ``suite`` keyword gets :func:`suite_option` unless
     ``options.options`` sets it (recorded in ``run.json`` options).
     """

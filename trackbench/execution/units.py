@@ -30,6 +30,7 @@ class WorkUnit:
             ``"vot"`` units run the supervised (reset-based) protocol, the others one pass.
         protocol_options: keyword options of the supervised protocol
             (``skip_initialize``, ``corner_rule``).
+        protocol: ``"ope"`` or ``"supervised"`` (the suite family's protocol).
     """
 
     sequence: Sequence
@@ -37,15 +38,13 @@ class WorkUnit:
     runs: int = 1
     layout: str = "ope"
     protocol_options: dict[str, Any] = field(default_factory=dict)
+    protocol: str = ""
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown result layout {self.layout!r}")
-
-    @property
-    def protocol(self) -> str:
-        """``"supervised"`` for VOT units, else ``"ope"``."""
-        return "supervised" if self.layout == "vot" else "ope"
+        if not self.protocol:  # the suite family's protocol; units built by hand: the layout's
+            self.protocol = "supervised" if self.layout == "vot" else "ope"
 
     @property
     def key(self) -> str:

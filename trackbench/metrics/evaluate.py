@@ -1,7 +1,8 @@
 """Glue: suite + dataset + one tracker's result folder -> :class:`TrackerEvaluation`.
 
-The suite's family picks the metrics (OTB / LaSOT one-pass, GOT-10k, VOT supervised),
-the rule profile picks the toolkit's conventions (``official`` by default, see
+The suite's family record names the evaluator (:func:`evaluate_one_pass` for OTB / LaSOT,
+:func:`evaluate_repeated` for GOT-10k, :func:`evaluate_supervised` for VOT; see
+:mod:`trackbench.suites`), the rule profile picks the toolkit's conventions (``official`` by default, see
 :mod:`trackbench.metrics.profiles`). No images are read: image sizes come from the
 dataset (VOT JSON / GOT-10k ``meta_info.ini``) where they are needed.
 """
@@ -11,13 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from trackbench.errors import TrackbenchError
-from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k
+from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k, pooled_fps
 from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
     PRECISION_THRESHOLDS,
@@ -27,7 +27,7 @@ from trackbench.metrics.ope import (
     ope_scores,
 )
 from trackbench.metrics.profiles import RuleProfile, get_profile
-from trackbench.metrics.vot import AR_SENSITIVITY, EAO_INTERVALS, evaluate_vot
+from trackbench.metrics.vot import AR_SENSITIVITY, BURNIN, evaluate_vot
 from trackbench.results.read import (
     ResultIndex,
     read_ope_results,
@@ -37,12 +37,13 @@ from trackbench.results.read import (
 )
 from trackbench.sequence import Dataset
 
+if TYPE_CHECKING:
+    from trackbench.suites import Suite
+
 #: Metric keys, in display order; ``higher_is_better`` for ranking.
 METRIC_KEYS = ("success_auc", "precision", "norm_precision", "success_50", "success_75", "ao", "sr50", "sr75",
                "eao", "accuracy", "robustness", "failures", "fps")
 LOWER_IS_BETTER = {"robustness", "failures"}
-#: The metric a family's table is ranked by.
-RANK_KEY = {"otb": "success_auc", "lasot": "success_auc", "got10k": "ao", "vot": "eao"}
 
 
 @dataclass
@@ -52,7 +53,8 @@ class TrackerEvaluation:
     ``metrics``: keys among :data:`METRIC_KEYS`; ``curves`` / ``thresholds``: ``success``
     (21 points), ``precision`` (51, px), ``norm_precision`` (51), ``got10k_success``
     (101), ``expected_overlap`` (Phi(Ns), Ns = 1..L); ``per_sequence``: DataFrame indexed
-    by sequence name; ``per_attribute`` (OTB/LaSOT attributes) and ``per_tag`` (VOT tags,
+    by sequence name (one-pass evaluations also carry the per-attribute success curves as
+    ``curves["success/<attribute>"]``, for the report's per-attribute plots); ``per_attribute`` (OTB/LaSOT attributes) and ``per_tag`` (VOT tags,
     including ``all``) DataFrames or None; ``ar``: (accuracy, exp(-30 x failures /
     frames)) for VOT AR plots, else None.
     """
@@ -81,27 +83,17 @@ class TrackerEvaluation:
         }
 
 
-def evaluate(suite, dataset: Dataset, result_dir: str | Path | ResultIndex,
+def evaluate(suite: "Suite", dataset: Dataset, result_dir: str | Path | ResultIndex,
              rules: str | RuleProfile = "official") -> TrackerEvaluation:
     """Evaluate the results in ``result_dir`` (a folder or archive, any layout, or an
-    already built :class:`ResultIndex`) on ``dataset``.
-
-    ``suite`` is a :class:`trackbench.suites.Suite` (``family``, ``name``, ``eao_interval``,
-    ``corner_rule`` are used).
-    """
+    already built :class:`ResultIndex`) on ``dataset`` with the suite family's evaluator."""
     profile = get_profile(rules)
     index = result_dir if isinstance(result_dir, ResultIndex) else ResultIndex.build(result_dir)
-    family = suite.family
-    if family in ("otb", "lasot"):
-        return _evaluate_ope(suite, dataset, index, profile)
-    if family == "got10k":
-        return _evaluate_got10k(suite, dataset, index, profile)
-    if family == "vot":
-        return _evaluate_vot(suite, dataset, index, profile)
-    raise TrackbenchError(f"suite {suite.name!r}: no metrics for family {family!r}")
+    return suite.family.evaluate(suite, dataset, index, profile)
 
 
-def _evaluate_ope(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+    """One-pass scores (OTB / LaSOT rules of ``profile``; docs/metrics.md), per sequence and per attribute."""
     results = read_ope_results(index, dataset)
     times = read_times(index, dataset)
     seqs = list(dataset)
@@ -116,27 +108,36 @@ def _evaluate_ope(suite, dataset: Dataset, index: ResultIndex, profile: RuleProf
     per_seq = pd.DataFrame(ope_scores(curves.success, curves.precision, curves.norm_precision, profile),
                            index=[s.name for s in seqs])
     per_seq["fps"] = [mean_fps([t]) for t in fps_values]
-    per_attribute = _per_attribute(seqs, curves, profile)
-    return TrackerEvaluation(
+    masks = attribute_masks(seqs)
+    evaluation = TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
         curves={"success": success, "precision": precision, "norm_precision": norm},
         thresholds={"success": curves.success_thresholds, "precision": PRECISION_THRESHOLDS,
                     "norm_precision": NORM_PRECISION_THRESHOLDS},
-        per_sequence=per_seq, per_attribute=per_attribute,
+        per_sequence=per_seq, per_attribute=_per_attribute(masks, curves, profile),
     )
+    thresholds = np.asarray(curves.success_thresholds, dtype=np.float64)
+    for name, mask in masks.items():
+        evaluation.curves[f"success/{name}"] = curves.success[mask].mean(axis=0)
+        evaluation.thresholds[f"success/{name}"] = thresholds
+    return evaluation
 
 
-def _per_attribute(seqs, curves, profile: RuleProfile) -> pd.DataFrame | None:
+def attribute_masks(seqs) -> dict[str, np.ndarray]:
+    """``{attribute: sequences flagged with it}`` in first-seen order; attributes no
+    sequence has are left out."""
     names: list[str] = []
     for s in seqs:
         names.extend(a for a in s.attributes if a not in names)
-    if not names:
+    masks = {attr: np.array([bool(s.attributes.get(attr, False)) for s in seqs]) for attr in names}
+    return {attr: mask for attr, mask in masks.items() if mask.any()}
+
+
+def _per_attribute(masks: dict[str, np.ndarray], curves, profile: RuleProfile) -> pd.DataFrame | None:
+    if not masks:
         return None
     rows = {}
-    for attr in names:
-        mask = np.array([bool(s.attributes.get(attr, False)) for s in seqs])
-        if not mask.any():
-            continue
+    for attr, mask in masks.items():
         row = ope_scores(curves.success[mask].mean(axis=0), curves.precision[mask].mean(axis=0),
                          curves.norm_precision[mask].mean(axis=0), profile)
         row = {k: float(v) for k, v in row.items()}
@@ -145,7 +146,8 @@ def _per_attribute(seqs, curves, profile: RuleProfile) -> pd.DataFrame | None:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _evaluate_got10k(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+    """GOT-10k scores over repeated one-pass runs (docs/metrics.md, GOT-10k)."""
     runs = read_repeated_results(index, dataset)
     times = read_times(index, dataset)
     seqs = list(dataset)
@@ -161,20 +163,19 @@ def _evaluate_got10k(suite, dataset: Dataset, index: ResultIndex, profile: RuleP
     )
 
 
-def _evaluate_vot(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+    """VOT baseline scores of supervised runs (docs/metrics.md, VOT)."""
     trajectories = read_vot_results(index, dataset)
     times = read_times(index, dataset)
     seqs = list(dataset)
-    corner_rule = profile.vot_corner_rule or getattr(suite, "corner_rule", None) or "x+w"
-    interval = getattr(suite, "eao_interval", None) or EAO_INTERVALS.get(suite.name)
+    corner_rule = profile.vot_corner_rule or suite.corner_rule or "x+w"
+    interval = suite.eao_interval
     result = evaluate_vot(
         [s.ground_truth for s in seqs], [trajectories[s.name] for s in seqs], [s.image_size for s in seqs],
         [s.tags for s in seqs], corner_rule=corner_rule, eao_interval=interval,
         accuracy_rule=profile.vot_accuracy, reinit_limit=profile.eao_reinit_limit,
-        burnin=getattr(suite, "burnin", 10),
+        burnin=BURNIN if suite.burnin is None else suite.burnin,
     )
-    from trackbench.metrics.got10k import pooled_fps
-
     metrics = {"eao": result.eao, "accuracy": result.accuracy, "robustness": result.robustness,
                "failures": result.failures, "fps": pooled_fps([times.get(s.name) for s in seqs])}
     per_tag = pd.DataFrame.from_dict(result.per_tag, orient="index")
@@ -192,9 +193,8 @@ def _evaluate_vot(suite, dataset: Dataset, index: ResultIndex, profile: RuleProf
     )
 
 
-def rank(evaluations: list[TrackerEvaluation], family: str) -> list[TrackerEvaluation]:
-    """Evaluations best first by the family's main metric (NaN last)."""
-    key = RANK_KEY.get(family, "success_auc")
+def rank(evaluations: list[TrackerEvaluation], key: str) -> list[TrackerEvaluation]:
+    """Evaluations best first by the metric ``key`` (a family's ``rank_key``; NaN last)."""
 
     def sort_key(e: TrackerEvaluation):
         value = e.metrics.get(key, float("nan"))

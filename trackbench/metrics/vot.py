@@ -30,16 +30,11 @@ from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.metrics.region_overlap import to_polygons, vot_overlap
 from trackbench.results.vot_trajectory import INIT, REGION, VotTrajectory
 
-#: EAO sequence-length intervals [low, high] (inclusive, lengths in frames).
-EAO_INTERVALS: dict[str, tuple[int, int]] = {
-    "vot2016": (108, 371),
-    "vot2017": (100, 356),
-    "vot2018": (100, 356),
-    "vot2019": (46, 291),
-}
 #: The tags of the tag-weighted accuracy (got10k / VOT toolkit "weighted mean").
 VOT_TAGS = ("camera_motion", "illum_change", "occlusion", "size_change", "motion_change", "empty")
+#: Frames after an initialisation left out of accuracy (the VOT toolkit's default burn-in).
 BURNIN = 10
+#: Frames skipped after a failure before re-initialising (the VOT toolkit's default).
 SKIP_INITIALIZE = 5
 AR_SENSITIVITY = 30.0
 

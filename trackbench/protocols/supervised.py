@@ -22,7 +22,7 @@ Rules (``../shared/specs/metrics.md`` section 3.3):
 
 Entry points for the runner (:mod:`trackbench.execution`):
 
-* ``run_supervised(tracker, sequence, *, skip_initialize=5, init_rule="area",
+* ``run_supervised(tracker, sequence, *, skip_initialize=SKIP_INITIALIZE (5), init_rule="area",
   corner_rule="x+w") -> SupervisedTrajectory`` - one repetition on one sequence;
 * ``write_supervised_repetition(tracker_dir, sequence_name, repetition, trajectory) -> Path``
   (alias ``write_vot_repetition(tracker_dir, sequence_name, repetition, runs, trajectory)``)
@@ -50,6 +50,7 @@ from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
 from trackbench.imageio import image_size
 from trackbench.metrics.region_overlap import CORNER_RULES, vot_overlap
+from trackbench.metrics.vot import SKIP_INITIALIZE
 from trackbench.protocols.ope import accepts_image_paths, frame_path_argument
 from trackbench.results.vot_layout import (
     FAILURE,
@@ -108,7 +109,7 @@ def run_supervised(
     tracker: Any,
     sequence: Sequence,
     *,
-    skip_initialize: int = 5,
+    skip_initialize: int = SKIP_INITIALIZE,
     init_rule: str = "area",
     corner_rule: str = "x+w",
     progress: Callable[[int], None] | None = None,

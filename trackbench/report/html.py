@@ -24,7 +24,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import jinja2
 import numpy as np
@@ -34,8 +34,12 @@ from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.report import ablation as ablation_mod
 from trackbench.report import plots, tables
+from trackbench.report.figures import curve_set, main_figures
 from trackbench.report.svd import SvdAnalysis, spectra_frame, summary_frame, svd_figure
 from trackbench.textio import atomic_write_text
+
+if TYPE_CHECKING:
+    from trackbench.suites import Family
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -49,10 +53,12 @@ def slugify(text: str, fallback: str = "item") -> str:
 
 @dataclass
 class ReportSpec:
-    """What the page is about: the suite (name, family, title), rules, EAO interval."""
+    """What the page is about: the suite (name, family record, title), rules, EAO interval.
+
+    The family names the ranking metric, the main figures and the breakdown table."""
 
     suite_name: str
-    family: str
+    family: "Family"
     title: str
     rules: str = "official"
     eao_interval: tuple[int, int] | None = None
@@ -130,7 +136,7 @@ def build_context(
     """Compute tables, write figures and exports, return the template context."""
     names = unique_names([str(e.tracker) for e in evaluations])
     by_name = dict(zip(names, evaluations))
-    primary = tables.PRIMARY_METRIC.get(spec.family, "success_auc")
+    primary = spec.family.rank_key
     summary = tables.summary_table({n: dict(e.metrics) for n, e in by_name.items()}, primary)
     sequence_counts = {n: getattr(e, "sequences", None) for n, e in by_name.items()}
     context: dict[str, Any] = {
@@ -147,10 +153,10 @@ def build_context(
 
     scores = {n: float(e.metrics.get(primary, np.nan)) for n, e in by_name.items()}
     palette = {name: plots.COLORS[i % len(plots.COLORS)] for i, name in enumerate(summary.index)}
-    context["figures"] = _main_figures(by_name, spec, assets, highlight, palette)
+    context["figures"] = main_figures(spec.family.figures, by_name, spec, assets, highlight, palette)
     context["attribute"] = _attribute_section(by_name, spec, assets, primary, scores, palette)
 
-    seq_metric = tables.SEQUENCE_METRIC.get(spec.family, primary)
+    seq_metric = spec.family.sequence_metric
     per_sequence = {n: getattr(e, "per_sequence", None) for n, e in by_name.items()}
     matrix = tables.per_sequence_matrix(per_sequence, seq_metric)
     if not matrix.empty:
@@ -165,82 +171,27 @@ def build_context(
     return context
 
 
-def _curve_set(by_name: Mapping[str, Any], key: str, score_key: str):
-    curves, thresholds, scores = {}, {}, {}
-    for name, e in by_name.items():
-        curve = (getattr(e, "curves", None) or {}).get(key)
-        x = (getattr(e, "thresholds", None) or {}).get(key)
-        if curve is None or x is None or score_key not in e.metrics:
-            continue
-        curves[name], thresholds[name], scores[name] = np.asarray(curve), np.asarray(x), float(e.metrics[score_key])
-    return curves, thresholds, scores
-
-
-def _main_figures(by_name: Mapping[str, Any], spec: ReportSpec, assets: _Assets, highlight: int,
-                  palette: Mapping[str, str]) -> list[dict]:
-    figures = []
-    if spec.family in ("otb", "lasot", "demo"):
-        plan = [("success", "success_auc", plots.success_plot, "Success plot (legend: AUC)"),
-                ("precision", "precision", plots.precision_plot, "Precision plot (legend: precision at 20 px)"),
-                ("norm_precision", "norm_precision", plots.norm_precision_plot,
-                 "Normalized precision plot (legend: at 0.20)")]
-        for key, score_key, draw, caption in plan:
-            if key == "norm_precision" and spec.family != "lasot":
-                continue
-            curves, x, scores = _curve_set(by_name, key, score_key)
-            if curves:
-                figure = draw(next(iter(x.values())) if _same(x) else x, curves, scores, spec.title,
-                              highlight=highlight, palette=palette)
-                figures.append(assets.figure(figure, f"{key}-plot", caption))
-    elif spec.family == "got10k":
-        curves, x, scores = _curve_set(by_name, "got10k_success", "ao")
-        if curves:
-            figure = plots.got10k_success_plot(next(iter(x.values())), curves, scores, spec.title,
-                                               highlight=highlight, palette=palette)
-            figures.append(assets.figure(figure, "got10k-success", "Success curve (legend: AO)"))
-    elif spec.family == "vot":
-        eao = {n: float(e.metrics["eao"]) for n, e in by_name.items() if "eao" in e.metrics}
-        if eao:
-            figures.append(assets.figure(plots.eao_ranking_plot(eao, spec.title, highlight=highlight, palette=palette),
-                                         "eao-ranking", "EAO ranking"))
-        curves = {n: np.asarray(e.curves["expected_overlap"]) for n, e in by_name.items()
-                  if "expected_overlap" in (getattr(e, "curves", None) or {}) and n in eao}
-        if curves:
-            figure = plots.expected_overlap_plot(curves, eao, spec.eao_interval, spec.title, highlight=highlight,
-                                                 palette=palette)
-            figures.append(assets.figure(figure, "expected-overlap", "Expected overlap curves (EAO interval shaded)"))
-        ar = {n: tuple(e.ar) for n, e in by_name.items() if getattr(e, "ar", None) is not None}
-        if ar:
-            figures.append(assets.figure(plots.ar_plot(ar, spec.title, highlight=highlight, scores=eao or None, palette=palette),
-                                         "ar-plot", "Accuracy-robustness plot"))
-    return figures
-
-
-def _same(arrays: Mapping[str, np.ndarray]) -> bool:
-    values = list(arrays.values())
-    return all(v.shape == values[0].shape and np.allclose(v, values[0]) for v in values[1:])
-
-
 def _attribute_section(by_name, spec: ReportSpec, assets: _Assets, primary: str, scores,
                        palette: Mapping[str, str]) -> dict | None:
     """Per-attribute (OTB/LaSOT) or per-tag (VOT) scores: a table, a figure per attribute
     when per-attribute curves exist (``curves["success/<attr>"]``), else a bar chart."""
-    field_name = "per_tag" if spec.family == "vot" else "per_attribute"
-    metric = "accuracy" if spec.family == "vot" else primary
+    field_name = spec.family.breakdown
+    tagged = field_name == "per_tag"
+    metric = spec.family.breakdown_metric or primary
     frames = {n: getattr(e, field_name, None) for n, e in by_name.items()}
     frames = {n: f for n, f in frames.items() if f is not None and not f.empty and metric in f.columns}
     if not frames:
         return None
     order = plots.ranked({n: scores.get(n, np.nan) for n in frames})
     matrix = pd.DataFrame({n: frames[n][metric].astype(float) for n in order})
-    matrix.index.name = "Attribute" if spec.family != "vot" else "Tag"
+    matrix.index.name = "Tag" if tagged else "Attribute"
     counts = {}
     for frame in frames.values():
         if "sequences" in frame.columns:
             counts.update({str(a): int(v) for a, v in frame["sequences"].items() if np.isfinite(v)})
     figures = []
     for attribute in matrix.index:
-        curves, x, attr_scores = _curve_set(by_name, f"success/{attribute}", "success_auc")
+        curves, x, attr_scores = curve_set(by_name, f"success/{attribute}", "success_auc")
         if not curves:
             continue
         for name in curves:
@@ -257,7 +208,8 @@ def _attribute_section(by_name, spec: ReportSpec, assets: _Assets, primary: str,
     transposed = matrix.T
     transposed.index.name = "Tracker"
     return {
-        "title": "Per-tag analysis" if spec.family == "vot" else "Per-attribute analysis",
+        "title": "Per-tag analysis" if tagged else "Per-attribute analysis",
+        "group": "tag" if tagged else "attribute",
         "metric": tables.metric_label(metric),
         "columns": [{"key": str(a), "label": f"{a} ({counts[str(a)]})" if str(a) in counts else str(a)}
                     for a in transposed.columns],

@@ -35,10 +35,6 @@ METRIC_LABELS: dict[str, str] = {
     "fps": "FPS",
 }
 LOWER_IS_BETTER = frozenset({"robustness", "failures"})
-# The metric that ranks trackers, per suite family.
-PRIMARY_METRIC = {"otb": "success_auc", "lasot": "success_auc", "vot": "eao", "got10k": "ao", "demo": "success_auc"}
-# The per-sequence metric used for best/worst sequences, per suite family.
-SEQUENCE_METRIC = {"otb": "success_auc", "lasot": "success_auc", "vot": "accuracy", "got10k": "ao", "demo": "success_auc"}
 
 
 def metric_label(key: str) -> str:

@@ -29,7 +29,6 @@ import numpy as np
 
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
-from trackbench.execution.layout import layout_for
 from trackbench.geometry import xyxy_to_xywh
 from trackbench.protocols.ope import Trajectory
 from trackbench.results.otb_mat import find_mat_results, write_mat_result
@@ -119,7 +118,7 @@ def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | 
     name = tracker_name or index.source.name
     tracker_dir = Path(out) / suite.name / name
     summary = ConversionSummary(name, tracker_dir, len(dataset))
-    layout = layout_for(suite)
+    layout = suite.layout
     times = read_times(index, dataset)
     if layout == "vot":
         for seq_name, runs in read_vot_results(index, dataset).items():
@@ -153,7 +152,7 @@ def _keep_exact_boxes(path: Path, boxes: np.ndarray) -> Path:
 
 
 def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_name: str | None) -> ConversionSummary:
-    if layout_for(suite) != "ope":
+    if suite.layout != "ope":
         raise TrackbenchError(f"OTB .mat results can only be imported into a one-pass suite, not {suite.name!r}", folder)
     results = find_mat_results(folder, dataset, tracker_name)
     name = tracker_name or next(iter(results.values())).tracker
@@ -201,7 +200,7 @@ def export_results(tracker_dir: str | Path, suite: Any, dataset: Dataset, dest: 
     tracker_dir, dest = Path(tracker_dir), Path(dest)
     if not tracker_dir.is_dir():
         raise TrackbenchError("result folder not found", tracker_dir)
-    layout = layout_for(suite)
+    layout = suite.layout
     summary = ConversionSummary(tracker_dir.name, dest, len(dataset))
     times = read_times(tracker_dir, dataset)
     if layout == "vot":
