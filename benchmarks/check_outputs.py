@@ -122,7 +122,9 @@ def record(out: Path) -> None:
         imported = work / "imported"
         mat = otb / "matlab" / "results_OPE"
         common = ["--suite", "otb2015", "--root", str(otb)]
-        cli("import", *common, "--out", str(imported), str(mat), out=out / "otb-mat" / "import.txt")
+        for tracker in ("CSK", "MEEM", "TLD"):
+            cli("import", *common, "--out", str(imported), "--tracker-name", tracker, str(mat),
+                out=out / "otb-mat" / f"import-{tracker}.txt")
         mat_dirs = sorted(str(p) for p in (imported / "otb2015").iterdir())
         cli("eval", *common, *mat_dirs, out=out / "otb-mat" / "eval.txt")
         report(out / "otb-mat" / "report", *common, *mat_dirs)
