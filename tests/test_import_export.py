@@ -14,8 +14,8 @@ from trackbench.cli import main
 from trackbench.errors import TrackbenchError
 from trackbench.results.convert import EXPORT_FORMATS, export_results, import_results, detect_corners, pack_got10k
 from trackbench.results.read import read_ope_results, read_vot_results
-from trackbench.results.write import write_got10k_result
-from trackbench.protocols.ope import Trajectory
+from trackbench.results.layout import write_got10k_result
+from trackbench.trajectory import Trajectory
 from trackbench.sequence import Dataset, Sequence
 from trackbench.suites import get_suite
 from trackbench.textio import read_table

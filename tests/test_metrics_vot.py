@@ -13,11 +13,12 @@ from trackbench.metrics.vot import (
     expected_overlap_curve,
     stack_runs,
 )
-from trackbench.results.vot_trajectory import REGION, VotTrajectory, parse_vot_trajectory
+from trackbench.results.layout import parse_vot_trajectory
+from trackbench.trajectory import REGION, SupervisedTrajectory
 from trackbench.suites import get_suite
 
 
-def _trajectory(n: int, failure: int | None, box=(10.0, 10.0, 20.0, 20.0)) -> VotTrajectory:
+def _trajectory(n: int, failure: int | None, box=(10.0, 10.0, 20.0, 20.0)) -> SupervisedTrajectory:
     """Codes as the supervised protocol writes them (metrics.md §8)."""
     codes = np.full(n, REGION)
     codes[0] = 1
@@ -28,7 +29,7 @@ def _trajectory(n: int, failure: int | None, box=(10.0, 10.0, 20.0, 20.0)) -> Vo
             codes[failure + 5] = 1
     regions = np.full((n, 8), np.nan)
     regions[codes == REGION, :4] = box
-    return VotTrajectory(codes, regions, codes == REGION)
+    return SupervisedTrajectory(codes, regions, codes == REGION)
 
 
 def test_burnin_and_accuracy_frames_of_the_worked_example():

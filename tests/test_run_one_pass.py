@@ -10,8 +10,9 @@ import pytest
 from run_helper_trackers import CSRTTracker, PathRecorder, TemplateTracker, make_dataset, read_otb_folder
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import box_to_polygon, iou, polygon_to_box_area_preserving
-from trackbench.protocols.ope import Trajectory, initial_box, run_one_pass
-from trackbench.results.write import (
+from trackbench.protocols.ope import initial_box, run_one_pass
+from trackbench.trajectory import Trajectory
+from trackbench.results.layout import (
     got10k_result_path,
     got10k_times_path,
     ope_result_path,

@@ -18,23 +18,19 @@ from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
 from trackbench.metrics.evaluate import evaluate
 from trackbench.metrics.region_overlap import vot_overlap
 from trackbench.metrics.vot import eao_fragments, expected_overlap_curve, frame_overlaps, stack_runs
-from trackbench.protocols.supervised import (
-    SupervisedTrajectory,
-    run_supervised,
-    should_stop,
-    trajectories_identical,
-    vot_result_path,
-    vot_runs_identical,
-    write_supervised_repetition,
-)
-from trackbench.results.read import read_vot_results
-from trackbench.results.vot_layout import (
+from trackbench.execution.layout import vot_runs_identical
+from trackbench.protocols.supervised import run_supervised, should_stop, trajectories_identical
+from trackbench.results.layout import (
     format_repetition,
     read_repetition,
     read_repetition_file,
-    read_times,
     write_times_column,
 )
+from trackbench.results.layout import read_repetition_times as read_times
+from trackbench.results.layout import repetition_path as vot_result_path
+from trackbench.results.layout import write_repetition as write_supervised_repetition
+from trackbench.results.read import read_vot_results
+from trackbench.trajectory import SupervisedTrajectory
 from trackbench.sequence import Dataset, Sequence
 from trackbench.suites import get_suite
 from trackbench.trackers.identity import IdentityTracker
@@ -274,7 +270,7 @@ def test_scripted_eao_fragments_and_curve():
     overlap exactly 1 (the tracker returns the GT polygon)."""
     sequence = scripted_sequence()
     trajectory = run_supervised(Scripted(sequence.ground_truth, {50}), sequence)
-    runs = stack_runs([[trajectory.to_vot_trajectory()]], "x+w")
+    runs = stack_runs([[trajectory]], "x+w")
     overlaps = frame_overlaps(runs, [sequence.ground_truth], [sequence.image_size], 1)
     tracked = trajectory.codes == -1
     assert np.all(overlaps[tracked] == 1.0) and np.all(np.isnan(overlaps[~tracked]))

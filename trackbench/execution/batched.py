@@ -24,7 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from trackbench.errors import TrackbenchError
-from trackbench.protocols.ope import ProgressCallback, Trajectory, initial_box, stack_regions
+from trackbench.protocols.ope import ProgressCallback, initial_box, stack_regions
+from trackbench.trajectory import Trajectory
 from trackbench.sequence import Sequence
 from trackbench.tracker import split_output
 

@@ -1,15 +1,14 @@
-"""Which units a suite needs, where their results go, and writing them.
+"""Which units a suite needs and which of them are finished.
 
-Three result layouts (see :mod:`trackbench.results.write` and interface 4):
+Three result layouts (files: :mod:`trackbench.results.layout`; the suite family names one):
 
 * ``ope``: one run per sequence (OTB, LaSOT, demo, custom one-pass suites);
 * ``got10k``: ``suite.repetitions`` runs per sequence (3), one for a tracker declaring
   itself deterministic;
 * ``vot``: the supervised protocol: one run for a tracker declaring itself deterministic;
   for any other (``is_deterministic`` False or None) runs 1..3, stopping there when they
-  are identical, else all ``suite.repetitions`` (15) — the VOT toolkit's rule; see
+  are identical, else all ``suite.repetitions`` (15) - the VOT toolkit's rule; see
   :mod:`trackbench.tracker`.
-  The protocol and its files belong to :mod:`trackbench.protocols.supervised`.
 
 A unit is finished iff its result file exists (times are written before it).
 """
@@ -21,12 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from trackbench.execution.units import WorkUnit
 from trackbench.metrics.vot import SKIP_INITIALIZE
-from trackbench.results.write import (
-    got10k_result_path,
-    ope_result_path,
-    write_got10k_result,
-    write_ope_result,
-)
+from trackbench.protocols.supervised import sequence_image_size, trajectories_identical
+from trackbench.results import layout as results_layout
 from trackbench.sequence import Dataset, Sequence
 
 if TYPE_CHECKING:
@@ -36,33 +31,14 @@ if TYPE_CHECKING:
 VOT_IDENTICAL_RUNS = 3
 
 
-def layout_for(suite: "Suite") -> str:
-    """The suite family's result layout (``"ope"``, ``"got10k"`` or ``"vot"``)."""
-    return suite.layout
-
-
 def result_path(tracker_dir: Path, unit: WorkUnit) -> Path:
     """The file whose existence means ``unit`` is finished."""
-    name = unit.sequence.name
-    if unit.layout == "ope":
-        return ope_result_path(tracker_dir, name)
-    if unit.layout == "got10k":
-        return got10k_result_path(tracker_dir, name, unit.repetition)
-    from trackbench.protocols import supervised
-
-    return supervised.vot_result_path(tracker_dir, name, unit.repetition)
+    return results_layout.result_path(unit.layout, tracker_dir, unit.sequence.name, unit.repetition)
 
 
 def write_result(tracker_dir: Path, unit: WorkUnit, result: Any) -> Path:
     """Write ``unit``'s result (times first, the result file last); returns the result file."""
-    name = unit.sequence.name
-    if unit.layout == "ope":
-        return write_ope_result(tracker_dir, name, result)
-    if unit.layout == "got10k":
-        return write_got10k_result(tracker_dir, name, unit.repetition, unit.runs, result)
-    from trackbench.protocols import supervised
-
-    return supervised.write_vot_repetition(tracker_dir, name, unit.repetition, unit.runs, result)
+    return results_layout.write_result(unit.layout, tracker_dir, unit.sequence.name, unit.repetition, unit.runs, result)
 
 
 def plan_units(
@@ -74,7 +50,7 @@ def plan_units(
     undeclared). For VOT with a tracker not declared deterministic, repetitions 4.. are only planned once
     the first 3 exist and differ (call again after running the missing units).
     """
-    layout = layout_for(suite)
+    layout = suite.layout
     repetitions = max(1, int(suite.repetitions or 1))
     runs = 1 if (deterministic is True or layout == "ope") else repetitions
     stop_when_identical = deterministic is not True
@@ -103,11 +79,23 @@ def plan_units(
 
 def _vot_runs_identical(tracker_dir: Path, sequence: Sequence, corner_rule: str) -> bool:
     """The VOT toolkit's test on runs 1..3 (overlaps bounded to ``(W - 1, H - 1)``)."""
-    from trackbench.protocols import supervised
+    width, height = sequence_image_size(sequence)
+    return vot_runs_identical(tracker_dir, sequence.name, VOT_IDENTICAL_RUNS, (width - 1, height - 1), corner_rule)
 
-    width, height = supervised.sequence_image_size(sequence)
-    return bool(
-        supervised.vot_runs_identical(
-            tracker_dir, sequence.name, VOT_IDENTICAL_RUNS, (width - 1, height - 1), corner_rule
-        )
-    )
+
+def vot_runs_identical(
+    tracker_dir: str | Path,
+    sequence_name: str,
+    runs: int = VOT_IDENTICAL_RUNS,
+    bounds: tuple[float, float] | None = None,
+    corner_rule: str = "x+w",
+) -> bool:
+    """Whether the written repetitions ``1..runs`` are identical to repetition 1 (all must
+    exist; :func:`trackbench.protocols.supervised.trajectories_identical`). Without
+    ``bounds`` the overlaps are unbounded (the toolkit uses ``(W-1, H-1)``, which only
+    matters for regions leaving the image)."""
+    present = set(results_layout.list_repetitions(tracker_dir, sequence_name))
+    if not all(r in present for r in range(1, runs + 1)):
+        return False
+    trajectories = [results_layout.read_repetition(tracker_dir, sequence_name, r) for r in range(1, runs + 1)]
+    return all(trajectories_identical(trajectories[0], t, bounds, corner_rule) for t in trajectories[1:])

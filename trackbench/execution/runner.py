@@ -36,7 +36,7 @@ from trackbench.execution.layout import plan_units
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
-from trackbench.results.write import write_run_info
+from trackbench.results.layout import write_run_info
 from trackbench.sequence import Dataset
 
 if TYPE_CHECKING:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from trackbench.results.layout import LAYOUTS
 from trackbench.sequence import Sequence
-
-
-LAYOUTS = ("ope", "got10k", "vot")
 
 
 @dataclass
@@ -64,7 +62,7 @@ class UnitOutcome:
 
     Attributes:
         key: the unit's key.
-        result: the protocol's output (a :class:`~trackbench.protocols.ope.Trajectory`
+        result: the protocol's output (a :class:`~trackbench.trajectory.Trajectory`
             or the supervised protocol's trajectory); ``None`` on failure.
         error: one-line error message on failure, else ``None``.
         traceback: the formatted traceback on failure.

@@ -28,7 +28,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.metrics.region_overlap import to_polygons, vot_overlap
-from trackbench.results.vot_trajectory import INIT, REGION, VotTrajectory
+from trackbench.trajectory import INIT, REGION, SupervisedTrajectory
 
 #: The tags of the tag-weighted accuracy (got10k / VOT toolkit "weighted mean").
 VOT_TAGS = ("camera_motion", "illum_change", "occlusion", "size_change", "motion_change", "empty")
@@ -39,7 +39,7 @@ SKIP_INITIALIZE = 5
 AR_SENSITIVITY = 30.0
 
 
-def trajectory_polygons(trajectory: VotTrajectory, corner_rule: str) -> np.ndarray:
+def trajectory_polygons(trajectory: SupervisedTrajectory, corner_rule: str) -> np.ndarray:
     """``(N, 8)`` float32 polygons of a trajectory (rectangles converted by ``corner_rule``)."""
     polys = trajectory.regions.astype(np.float32)
     if trajectory.is_rect.any():
@@ -66,7 +66,7 @@ class VotRuns:
     run_seq: np.ndarray
 
 
-def stack_runs(trajectories: list[list[VotTrajectory]], corner_rule: str) -> VotRuns:
+def stack_runs(trajectories: list[list[SupervisedTrajectory]], corner_rule: str) -> VotRuns:
     """Concatenate ``trajectories[s][r]`` (sequence s, repetition r)."""
     codes, polys, seq, frame, starts, lengths, run_seq = [], [], [], [], [], [], []
     offset = 0
@@ -295,7 +295,7 @@ class VotResult:
 
 def evaluate_vot(
     gt: list[np.ndarray],
-    trajectories: list[list[VotTrajectory]],
+    trajectories: list[list[SupervisedTrajectory]],
     sizes: list[tuple[int, int] | None],
     tags: list[dict[str, np.ndarray]],
     *,

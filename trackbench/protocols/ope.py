@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -22,28 +21,9 @@ from trackbench.errors import TrackbenchError
 from trackbench.geometry import box_to_polygon, polygon_to_box_area_preserving
 from trackbench.sequence import Sequence
 from trackbench.tracker import split_output
+from trackbench.trajectory import Trajectory
 
 ProgressCallback = Callable[[int], None]
-
-
-@dataclass
-class Trajectory:
-    """What a tracker produced over one sequence.
-
-    Attributes:
-        boxes: ``(N, 4)`` ``[x, y, w, h]`` boxes (row 0 = the initialisation box), or
-            ``(N, 8)`` polygons if the tracker reported polygons.
-        times: ``(N,)`` seconds spent inside the tracker call of each frame (``init``
-            for row 0); image decoding excluded.
-        scores: ``(N,)`` confidence per frame, NaN where the tracker gave none (row 0).
-    """
-
-    boxes: np.ndarray
-    times: np.ndarray
-    scores: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.boxes)
 
 
 def initial_box(sequence: Sequence) -> np.ndarray:

@@ -24,24 +24,19 @@ Entry points for the runner (:mod:`trackbench.execution`):
 
 * ``run_supervised(tracker, sequence, *, skip_initialize=SKIP_INITIALIZE (5), init_rule="area",
   corner_rule="x+w") -> SupervisedTrajectory`` - one repetition on one sequence;
-* ``write_supervised_repetition(tracker_dir, sequence_name, repetition, trajectory) -> Path``
-  (alias ``write_vot_repetition(tracker_dir, sequence_name, repetition, runs, trajectory)``)
-  - writes the times column of ``<seq>_time.txt`` then ``<seq>_NNN.txt`` atomically and
-  returns the latter; ``vot_result_path(tracker_dir, sequence_name, repetition)`` is that file;
 * repetitions: one for a tracker declaring ``is_deterministic = True``, 15 for one
   declaring False; for an undeclared one (None) the runner does what the VOT toolkit
   does: stop after 3 runs when :func:`trajectories_identical` holds between run 1 and
-  runs 2 and 3 (use :func:`should_stop` on trajectories or :func:`vot_runs_identical`
-  on written files), else run all 15 (see :mod:`trackbench.tracker`).
+  runs 2 and 3 (:func:`should_stop` on trajectories; the runner's check of written files
+  is :func:`trackbench.execution.layout.plan_units`), else run all 15 (see :mod:`trackbench.tracker`).
 
-Files and reading back: :mod:`trackbench.results.vot_layout`
-(``read_repetition(tracker_dir, sequence_name, repetition)``, ``read_repetition_file(path)``).
+The protocol returns data and never writes: the files are :mod:`trackbench.results.layout`'s
+(``write_repetition``, ``read_repetition``).
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any, Callable, Sequence as SequenceOf
 
 import numpy as np
@@ -52,18 +47,8 @@ from trackbench.imageio import image_size
 from trackbench.metrics.region_overlap import CORNER_RULES, vot_overlap
 from trackbench.metrics.vot import SKIP_INITIALIZE
 from trackbench.protocols.ope import accepts_image_paths, frame_path_argument
-from trackbench.results.vot_layout import (
-    FAILURE,
-    INIT,
-    REGION,
-    SKIPPED,
-    SupervisedTrajectory,
-    list_repetitions,
-    read_repetition,
-    repetition_path,
-    write_repetition,
-)
 from trackbench.sequence import Sequence
+from trackbench.trajectory import FAILURE, INIT, REGION, SKIPPED, SupervisedTrajectory
 from trackbench.tracker import split_output
 
 __all__ = [
@@ -75,10 +60,6 @@ __all__ = [
     "trajectory_overlaps",
     "trajectories_identical",
     "should_stop",
-    "write_supervised_repetition",
-    "write_vot_repetition",
-    "vot_result_path",
-    "vot_runs_identical",
 ]
 
 INIT_RULES = ("area", "bbox")
@@ -239,42 +220,3 @@ def should_stop(
         return False
     first = trajectories[0]
     return all(trajectories_identical(first, other, bounds, corner_rule) for other in trajectories[1:3])
-
-
-def write_supervised_repetition(
-    tracker_dir: str | Path, sequence_name: str, repetition: int, trajectory: SupervisedTrajectory
-) -> Path:
-    """Write repetition ``repetition`` (1-based): times column first, then ``<seq>_NNN.txt``
-    atomically (its existence marks the repetition as done). Returns that file."""
-    return write_repetition(tracker_dir, sequence_name, repetition, trajectory)
-
-
-def write_vot_repetition(
-    tracker_dir: str | Path, sequence_name: str, repetition: int, runs: int, trajectory: SupervisedTrajectory
-) -> Path:
-    """Runner-facing alias of :func:`write_supervised_repetition`. ``runs`` (the planned
-    repetitions) is accepted for symmetry with the GOT-10k writer; the times file gets as
-    many columns as the highest repetition written (a run stopped after 3 has 3)."""
-    return write_repetition(tracker_dir, sequence_name, repetition, trajectory)
-
-
-def vot_result_path(tracker_dir: str | Path, sequence_name: str, repetition: int) -> Path:
-    """``<tracker_dir>/baseline/<seq>/<seq>_NNN.txt``."""
-    return repetition_path(tracker_dir, sequence_name, repetition)
-
-
-def vot_runs_identical(
-    tracker_dir: str | Path,
-    sequence_name: str,
-    runs: int = 3,
-    bounds: tuple[float, float] | None = None,
-    corner_rule: str = "x+w",
-) -> bool:
-    """Whether the written repetitions ``1..runs`` are identical to repetition 1 (all must
-    exist). Without ``bounds`` the overlaps are unbounded (the toolkit uses ``(W-1, H-1)``,
-    which only matters for regions leaving the image)."""
-    present = set(list_repetitions(tracker_dir, sequence_name))
-    if not all(r in present for r in range(1, runs + 1)):
-        return False
-    trajectories = [read_repetition(tracker_dir, sequence_name, r) for r in range(1, runs + 1)]
-    return all(trajectories_identical(trajectories[0], t, bounds, corner_rule) for t in trajectories[1:])

@@ -3,8 +3,8 @@
 * :func:`import_results`: published results in any layout the readers of
   :mod:`trackbench.results.read` recognise (pysot, pytracking, got10k, VOT, LaSOT
   toolkit; any delimiter; archives) or OTB MATLAB ``.mat`` files
-  (:mod:`trackbench.results.otb_mat`) -> our layout (interface 4) for one suite, written
-  by :mod:`trackbench.results.write`. Boxes written ``x1,y1,x2,y2`` are detected from the
+  (:mod:`trackbench.results.otb_mat`) -> our layout for one suite, written
+  by :mod:`trackbench.results.layout`. Boxes written ``x1,y1,x2,y2`` are detected from the
   first line when that is unambiguous (see :func:`detect_corners`).
 * :func:`export_results`: our layout -> one of :data:`EXPORT_FORMATS`.
 * :func:`pack_got10k`: the zip the GOT-10k evaluation server expects.
@@ -14,7 +14,7 @@ with the shortest text that reads back to the same float64 values
 (:func:`trackbench.textio.format_rows_exact`: ``10.5``, ``282.5706919186197``), so
 import -> eval gives exactly the numbers of the original files and export -> import is
 exact; seconds are written ``%.8f`` as in our own files. (Our runner's own results keep
-``%.4f``, see :mod:`trackbench.results.write`.)
+``%.4f``, see :mod:`trackbench.results.layout`.)
 """
 
 from __future__ import annotations
@@ -30,14 +30,12 @@ import numpy as np
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import xyxy_to_xywh
-from trackbench.protocols.ope import Trajectory
 from trackbench.results.otb_mat import find_mat_results, write_mat_result
 from trackbench.results.read import ResultIndex, read_ope_results, read_repeated_results, read_times, read_vot_results
-from trackbench.results.vot_layout import SupervisedTrajectory, write_repetition
-from trackbench.results.vot_trajectory import VotTrajectory
-from trackbench.results.write import TIME_FORMAT, write_got10k_result, write_ope_result, write_run_info
+from trackbench.results.layout import TIME_FORMAT, write_got10k_result, write_ope_result, write_repetition, write_run_info
 from trackbench.sequence import Dataset, Sequence
 from trackbench.textio import atomic_write_bytes, atomic_write_text, format_rows, format_rows_exact
+from trackbench.trajectory import SupervisedTrajectory, Trajectory
 
 EXPORT_FORMATS = ("pysot", "pytracking", "got10k", "lasot", "vot", "otb-mat")
 """``pysot``/``lasot``: ``<seq>.txt`` comma separated (GOT-10k suites: ``<seq>/<seq>_001.txt``);
@@ -145,7 +143,7 @@ def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | 
 
 
 def _keep_exact_boxes(path: Path, boxes: np.ndarray) -> Path:
-    """Rewrite the box file ``path`` that :mod:`trackbench.results.write` wrote (``%.4f``,
+    """Rewrite the box file ``path`` that :mod:`trackbench.results.layout` wrote (``%.4f``,
     the runner's precision; times already written) with the exact values of ``boxes``."""
     atomic_write_text(path, format_rows_exact(boxes))
     return path
@@ -179,13 +177,13 @@ def _write_import_info(tracker_dir: Path, suite: Any, name: str, source: Path, l
 
 
 # -- VOT files --------------------------------------------------------------------------------
-def write_vot_runs(tracker_dir: Path, seq_name: str, runs: list[VotTrajectory],
+def write_vot_runs(tracker_dir: Path, seq_name: str, runs: list[SupervisedTrajectory],
                    times: np.ndarray | None) -> list[Path]:
     """``<tracker_dir>/baseline/<seq>/<seq>_NNN.txt`` per run and the times columns, with
-    the supervised protocol's writer (:func:`trackbench.results.vot_layout.write_repetition`)."""
+    the supervised protocol's writer (:func:`trackbench.results.layout.write_repetition`)."""
     paths = []
     for number, run in enumerate(runs, start=1):
-        trajectory = SupervisedTrajectory.from_vot_trajectory(run, _column(times, number - 1, len(run)))
+        trajectory = run.with_times(_column(times, number - 1, len(run)))
         paths.append(write_repetition(tracker_dir, seq_name, number, trajectory, exact=True))
     return paths
 

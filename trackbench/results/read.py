@@ -30,8 +30,9 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.results.source import ResultSource, parse_boxes
-from trackbench.results.vot_trajectory import VotTrajectory, parse_vot_trajectory
+from trackbench.results.layout import parse_vot_trajectory
 from trackbench.sequence import Dataset, Sequence, normalize_name
+from trackbench.trajectory import SupervisedTrajectory
 
 _RUN_FILE = re.compile(r"^(?P<seq>.+)_(?P<run>\d{3})\.txt$", re.IGNORECASE)
 _TIME_FILE = re.compile(r"^(?P<seq>.+)_time\.txt$", re.IGNORECASE)
@@ -164,10 +165,10 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
     return results
 
 
-def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[VotTrajectory]]:
+def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[SupervisedTrajectory]]:
     """All repetitions per sequence of a VOT baseline experiment, truncated to the GT."""
     index = _as_index(tracker_dir)
-    results: dict[str, list[VotTrajectory]] = {}
+    results: dict[str, list[SupervisedTrajectory]] = {}
     for seq in dataset:
         key = normalize_name(seq.name)
         runs = index.vot_runs.get(key) or index.runs.get(key)
