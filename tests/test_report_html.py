@@ -190,13 +190,13 @@ def test_report_command_wiring(tmp_path, monkeypatch, capsys):
         evaluate=lambda s, d, result_dir, rules: fakes[Path(result_dir).name]))
     out = tmp_path / "r" / "page.html"
     random_checkpoint(tmp_path / "ck.safetensors")
-    code = main(["report", "--suite", "otb100", "--out", str(out), "--sequences", "a,b", "--checkpoint",
+    code = main(["report", "--suite", "otb100", "--out", str(out.parent), "--html", "page", "--sequences", "a,b", "--checkpoint",
                  str(tmp_path / "ck.safetensors"), str(tmp_path / "first"), str(tmp_path / "second")])
     assert code == 0
     assert "2 trackers, 2 sequences" in capsys.readouterr().out
     found = tables_of(out)
     assert "ablation-table" in found and len(found["svd-table"]) == 9
-    assert main(["report", "--suite", "otb100", "--out", str(out), str(tmp_path / "missing")]) == 2
+    assert main(["report", "--suite", "otb100", "--out", str(out.parent), str(tmp_path / "missing")]) == 2
     assert "missing: result directory (or archive) not found" in capsys.readouterr().err
 
 
@@ -210,8 +210,8 @@ def test_report_labels_same_named_result_dirs_by_parent(tmp_path, monkeypatch, c
     monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
     monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
         evaluate=lambda s, d, result_dir, rules: fakes[Path(result_dir).parent.name]))
-    out = tmp_path / "page.html"
-    assert main(["report", "--suite", "otb2015", "--out", str(out), str(tmp_path / "a" / "X"),
+    out = tmp_path / "index.html"  # the default page name inside --out
+    assert main(["report", "--suite", "otb2015", "--out", str(tmp_path), str(tmp_path / "a" / "X"),
                  str(tmp_path / "b" / "X")]) == 0
     text = " ".join(parse(out).text)
     assert "a/X" in text and "b/X" in text
@@ -244,3 +244,18 @@ def test_no_evaluations_is_an_error(tmp_path):
 
     with pytest.raises(TrackbenchError, match="nothing to report"):
         write_report(tmp_path / "x.html", [], ReportSpec("otb2015", FAMILIES["otb"], "OTB2015"))
+
+
+def test_report_out_is_a_folder_and_rules_have_the_eval_choices(tmp_path, capsys):
+    from trackbench.commands.report import report_page
+
+    assert report_page(tmp_path, "index") == tmp_path / "index.html"
+    assert report_page(tmp_path, "otb.html") == tmp_path / "otb.html"
+    assert main(["report", "--suite", "otb2015", "--out", str(tmp_path / "x.html"), str(tmp_path)]) == 2
+    assert "--out is a folder" in capsys.readouterr().err
+    assert main(["report", "--suite", "otb2015", "--out", str(tmp_path), "--html", "../up", str(tmp_path)]) == 2
+    assert "plain page name" in capsys.readouterr().err
+    for command in ("eval", "report"):
+        with pytest.raises(SystemExit):
+            main([command, "--suite", "otb2015", "--rules", "nonsense", str(tmp_path)])
+        assert "invalid choice: 'nonsense' (choose from 'got10k', 'official', 'pysot', 'pytracking')" in capsys.readouterr().err

@@ -59,7 +59,7 @@ def test_otb100_report_matches_eval(shared_data, tmp_path, capsys):
     dirs = [str(otb / "results" / name) for name in ("SiamRPN++", "SiamBAN", "DaSiamRPN")]
     common = ["--suite", "otb2015", "--root", str(otb)]
     page = tmp_path / "otb.html"
-    assert main(["report", *common, "--out", str(page), *dirs]) == 0
+    assert main(["report", *common, "--out", str(page.parent), "--html", page.stem, *dirs]) == 0
     records = eval_json(capsys, [*common, *dirs])
     assert legend_of(page, "Success plots of OPE on OTB2015") == expected_legend(records, "success_auc")
     assert legend_of(page, "Precision plots of OPE on OTB2015") == expected_legend(records, "precision")
@@ -79,7 +79,7 @@ def test_vot2018_report_matches_eval(shared_data, tmp_path, capsys):
     dirs = [str(vot / "results" / name) for name in ("LightTrack", "NanoTrackV1")]
     common = ["--suite", "vot2018", "--root", str(vot / "VOT2018.json"), "--rules", "pysot"]
     page = tmp_path / "vot.html"
-    assert main(["report", *common, "--out", str(page), *dirs]) == 0
+    assert main(["report", *common, "--out", str(page.parent), "--html", page.stem, *dirs]) == 0
     records = eval_json(capsys, [*common, *dirs])
     assert legend_of(page, "Expected overlap curves on VOT2018") == \
         ["EAO interval [100, 356]"] + expected_legend(records, "eao")
@@ -123,7 +123,7 @@ def test_lasot_subset_report_matches_eval(shared_data, tmp_path, capsys):
         archives.append(str(tmp_path / "results" / tracker))
     common = ["--suite", "lasot", "--root", str(root)]
     page = tmp_path / "lasot.html"
-    assert main(["report", *common, "--out", str(page), *archives]) == 0
+    assert main(["report", *common, "--out", str(page.parent), "--html", page.stem, *archives]) == 0
     records = eval_json(capsys, [*common, *archives])
     assert sorted(records) == ["DiMP50", "SiamRPN++"]
     assert all(r["sequences"] == len(LASOT_SUBSET) for r in records.values())

@@ -28,6 +28,15 @@ def add_dataset_arguments(
         parser.add_argument("--sequences", help="comma-separated subset of sequences")
 
 
+def add_rules_argument(parser: argparse.ArgumentParser) -> None:
+    """``--rules``: the metric rule profile (:data:`trackbench.metrics.profiles.PROFILES`),
+    with the same choices and default on every command."""
+    from trackbench.metrics.profiles import PROFILES
+
+    parser.add_argument("--rules", default="official", choices=sorted(PROFILES),
+                        help="metric rule profile (default: official toolkits)")
+
+
 def parse_sequences(text: str | None) -> list[str] | None:
     """``"a,b , c"`` -> ``["a", "b", "c"]``; ``None`` stays ``None``; only commas -> error."""
     if text is None:

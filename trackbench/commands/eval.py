@@ -19,8 +19,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from trackbench.commands.common import add_dataset_arguments, load_dataset, tracker_labels
-from trackbench.metrics.profiles import PROFILES
+from trackbench.commands.common import add_dataset_arguments, add_rules_argument, load_dataset, tracker_labels
 
 _HEADERS = {
     "success_auc": "AUC", "precision": "Prec@20", "norm_precision": "NPrec", "success_50": "SR0.5",
@@ -36,8 +35,7 @@ def register(subparsers: Any) -> None:
         description="Evaluate trackers' raw results with the official toolkits' rules (or another profile).",
     )
     add_dataset_arguments(parser, suite_help="suite name (otb2015, lasot, vot2018, got10k-val, ...)")
-    parser.add_argument("--rules", default="official", choices=sorted(PROFILES),
-                        help="rule profile (default: official toolkits)")
+    add_rules_argument(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT_DIR",
                         help="one tracker's result folder or archive (its name is the tracker's name)")

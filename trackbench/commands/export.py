@@ -1,4 +1,4 @@
-"""``trackbench export TRACKER_DIR --suite SUITE --format FORMAT --dest DIR``: our results
+"""``trackbench export TRACKER_DIR --suite SUITE --format FORMAT --out DIR``: our results
 in another toolkit's layout (see :data:`trackbench.results.convert.EXPORT_FORMATS`)."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("tracker_dir", metavar="TRACKER_DIR", help="our result folder, e.g. results/otb2015/KCF")
     add_dataset_arguments(parser, suite_help="suite of the results")
     parser.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="target layout")
-    parser.add_argument("--dest", required=True, help="folder to write (the tracker folder of the target toolkit)")
+    parser.add_argument("--out", "--dest", dest="dest", required=True,
+                        help="folder to write (the tracker folder of the target toolkit; --dest: older name)")
     parser.set_defaults(func=run)
 
 

@@ -1,13 +1,16 @@
 """``trackbench report``: one HTML page comparing result directories on one suite.
 
-    trackbench report --suite SUITE [--root DATA] [--rules PROFILE] --out reports/NAME.html
+    trackbench report --suite SUITE [--root DATA] [--rules PROFILE] --out FOLDER [--html NAME]
                       [--checkpoint CKPT] [--sequences A,B,...] RESULT_DIR...
+
+``--out`` is a folder, as on every command: the page is ``FOLDER/index.html`` (or
+``FOLDER/NAME.html`` with ``--html NAME``), its assets ``FOLDER/index_files/``.
 
 Each RESULT_DIR is one tracker's results, a folder or an archive (any layout
 :mod:`trackbench.results.read` understands). Its name is the tracker's name, or
 ``parent/name`` where two RESULT_DIRs share a name (see
 :func:`trackbench.commands.common.tracker_labels`); it is evaluated with
-:func:`trackbench.metrics.evaluate.evaluate`. The page and its assets (``NAME_files/``: PNG figures, CSV and LaTeX tables) are described in
+:func:`trackbench.metrics.evaluate.evaluate`. The page and its assets (PNG figures, CSV and LaTeX tables) are described in
 :mod:`trackbench.report.html`. Runs whose ``run.json`` records IMSiam components add an
 ablation table; ``--checkpoint`` adds the singular-value analysis of that checkpoint.
 """
@@ -18,7 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from trackbench.commands.common import add_dataset_arguments, load_dataset, tracker_labels
+from trackbench.commands.common import add_dataset_arguments, add_rules_argument, load_dataset, tracker_labels
 from trackbench.errors import TrackbenchError
 
 
@@ -31,8 +34,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("results", nargs="+", metavar="RESULT_DIR",
                         help="one tracker's result folder or archive; its name is the tracker's name (several allowed)")
     add_dataset_arguments(parser, suite_help="benchmark suite, e.g. otb2015, lasot, vot2018, got10k-val")
-    parser.add_argument("--rules", default="official", help="metric rule profile (official, pysot, got10k, pytracking)")
-    parser.add_argument("--out", required=True, type=Path, help="output page, e.g. reports/otb.html")
+    add_rules_argument(parser)
+    parser.add_argument("--out", required=True, type=Path, help="output folder: writes OUT/index.html and OUT/index_files/")
+    parser.add_argument("--html", default="index", metavar="NAME",
+                        help="page name inside --out (default: index -> OUT/index.html)")
     parser.add_argument("--checkpoint", type=Path, default=None, help="IMSiam checkpoint: add the singular-value analysis")
     parser.add_argument("--title", default=None, help="page title (default: the suite's title)")
     parser.set_defaults(func=run)
@@ -44,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from trackbench.report.html import ReportSpec, write_report
     from trackbench.report.svd import analyze_checkpoint
 
-    if args.out.suffix.lower() not in (".html", ".htm"):
-        raise TrackbenchError("--out must name an .html file", args.out)
+    page_path = report_page(args.out, args.html)
     result_dirs = [Path(d) for d in args.results]
     for directory in result_dirs:
         if not directory.exists():
@@ -65,6 +69,17 @@ def run(args: argparse.Namespace) -> int:
         suite_name=suite.name, family=suite.family, title=args.title or suite.title, rules=args.rules,
         eao_interval=suite.eao_interval, dataset_sequences=len(dataset),
     )
-    page = write_report(args.out, evaluations, spec, components=components, svd=svd)
+    page = write_report(page_path, evaluations, spec, components=components, svd=svd)
     print(f"report: {page} ({len(evaluations)} trackers, {len(dataset)} sequences; assets in {page.stem}_files/)")
     return 0
+
+
+def report_page(out: Path, html: str) -> Path:
+    """``OUT/NAME.html``; ``--out`` naming an .html file, or a NAME with a folder part, is
+    an error (``--out`` is always a folder)."""
+    if out.suffix.lower() in (".html", ".htm"):
+        raise TrackbenchError("--out is a folder (the page is OUT/index.html); use --html NAME to name the page", out)
+    name = html[: -len(".html")] if html.lower().endswith(".html") else html
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise TrackbenchError(f"--html {html!r}: expected a plain page name such as 'index' or 'otb'")
+    return out / f"{name}.html"

@@ -1,7 +1,7 @@
 """One HTML page comparing trackers on one suite.
 
 Layout on disk (chosen over data URIs so the page stays small and the figures can be
-reused in a paper): ``reports/NAME.html`` and, beside it, ``reports/NAME_files/`` with
+reused in a paper): ``OUT/NAME.html`` (``trackbench report --out OUT``; NAME ``index`` by default) and, beside it, ``OUT/NAME_files/`` with
 every figure as PNG, the summary table as CSV and LaTeX, the per-sequence and
 per-attribute tables as CSV, and the ablation / SVD exports when present. Asset file
 names are slugified (``[a-z0-9-]``) and never contain tracker names.
