@@ -13,7 +13,8 @@ import torch
 import yaml
 
 from trackbench.errors import TrackbenchError
-from trackbench.trackers.imsiam.training.config import config_from_dict, load_training_config
+from trackbench.trackers.imsiam.training.config import load_training_config
+from trackbench.trackers.imsiam.training.config import train_config_from_dict as config_from_dict
 from trackbench.trackers.imsiam.training.loop import build_model, build_sampler, epoch_learning_rate, make_optimizer, train
 from trackbench.trackers.imsiam.training.loss import total_loss
 from trackbench.trackers.imsiam.training.dataset import PairDataset

@@ -6,26 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trackbench.commands.common import add_dataset_arguments, load_dataset
 from trackbench.errors import TrackbenchError
+from trackbench.yamlconfig import parse_override
 
 
 def parse_set_options(items: list[str] | None) -> dict[str, Any]:
     """``["key=value", ...]`` -> options, each value parsed with ``yaml.safe_load``
-    (``0.3`` -> float, ``true`` -> bool, ``[1,2]`` -> list, ``cpu`` -> str)."""
-    options: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise TrackbenchError(f"--set expects key=value, got {item!r}")
-        try:
-            options[key] = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError as exc:
-            raise TrackbenchError(f"--set {key}: cannot parse value {text!r} ({str(exc).splitlines()[0]})") from None
-    return options
+    (:func:`trackbench.yamlconfig.parse_override`: ``0.3`` -> float, ``true`` -> bool,
+    ``[1,2]`` -> list, ``cpu`` -> str)."""
+    return dict(parse_override(item) for item in items or [])
 
 
 def _split_list(text: str | None) -> list[str]:

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from trackbench.errors import TrackbenchError
-from trackbench.yamlconfig import read_yaml_mapping, resolve_named_yaml
+from trackbench.yamlconfig import check_keys, coerce_scalar, dataclass_from_mapping, read_yaml_mapping, resolve_named_yaml
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = "imsiam"
@@ -155,11 +155,12 @@ def config_from_dict(data: dict[str, Any], name: str, source: str | Path = "<con
     data = dict(data)
     data.pop("extends", None)
     name = str(data.pop("name", name))
-    _check_keys(data, ("model", "tracking"), "", source)
+    check_keys(data, ("model", "tracking"), "", source)
     model_data = dict(data.get("model") or {})
-    backbone = _build(BackboneConfig, model_data.pop("backbone", None) or {}, "model.backbone", source)
-    model = _build(ModelConfig, model_data, "model", source, backbone=backbone)
-    tracking = _build(TrackingConfig, data.get("tracking") or {}, "tracking", source)
+    model_data["backbone"] = model_data.get("backbone") or {}
+    model = dataclass_from_mapping(ModelConfig, model_data, "model", source)
+    tracking = dataclass_from_mapping(TrackingConfig, data.get("tracking") or {}, "tracking", source,
+                                      special={"tracking.suites": _suite_overrides})
     _validate(model, tracking, source)
     return IMSiamConfig(name=name, model=model, tracking=tracking)
 
@@ -195,62 +196,20 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_keys(data: dict[str, Any], known: tuple[str, ...], where: str, source: str | Path) -> None:
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        prefix = f"{where}." if where else ""
-        raise TrackbenchError(f"unknown config key {prefix}{unknown[0]} (known: {', '.join(known)})", source)
-
-
-def _build(cls: type, data: Any, where: str, source: str | Path, **given: Any) -> Any:
-    if not isinstance(data, dict):
-        raise TrackbenchError(f"config key {where} must be a mapping", source)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    _check_keys(data, tuple(fields), where, source)
-    defaults = cls()
-    values: dict[str, Any] = dict(given)
-    for key, value in data.items():
-        values[key] = _coerce(value, getattr(defaults, key), f"{where}.{key}", source)
-    return cls(**values)
-
-
-def _coerce(value: Any, default: Any, where: str, source: str | Path) -> Any:
-    """Check ``value`` against the type of the default value (bool, int, float, str, tuple, dict)."""
-    bad = TrackbenchError(f"config key {where}: {value!r} is not a valid {type(default).__name__}", source)
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        return float(value)
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise bad
-        return value
-    if isinstance(default, tuple):
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            raise TrackbenchError(f"config key {where}: {value!r} is not a list of integers", source)
-        return tuple(value)
-    if isinstance(default, dict):  # tracking.suites
-        if not isinstance(value, dict):
-            raise bad
-        out: dict[str, dict[str, float]] = {}
-        for family, overrides in value.items():
-            if family not in SUITE_FAMILIES:
-                raise TrackbenchError(f"config key {where}.{family}: unknown suite family (known: {', '.join(SUITE_FAMILIES)})", source)
-            overrides = overrides or {}
-            if not isinstance(overrides, dict):
-                raise TrackbenchError(f"config key {where}.{family} must be a mapping", source)
-            _check_keys(overrides, TRACKING_HYPERPARAMETERS, f"{where}.{family}", source)
-            out[family] = {k: _coerce(v, 0.0, f"{where}.{family}.{k}", source) for k, v in overrides.items()}
-        return out
-    raise bad
+def _suite_overrides(value: Any, where: str, source: str | Path) -> dict[str, dict[str, float]]:
+    """``tracking.suites``: ``{family: {window_influence|scale_lr: float}}``."""
+    if not isinstance(value, dict):
+        raise TrackbenchError(f"config key {where}: {value!r} is not a valid dict", source)
+    out: dict[str, dict[str, float]] = {}
+    for family, overrides in value.items():
+        if family not in SUITE_FAMILIES:
+            raise TrackbenchError(f"config key {where}.{family}: unknown suite family (known: {', '.join(SUITE_FAMILIES)})", source)
+        overrides = overrides or {}
+        if not isinstance(overrides, dict):
+            raise TrackbenchError(f"config key {where}.{family} must be a mapping", source)
+        check_keys(overrides, TRACKING_HYPERPARAMETERS, f"{where}.{family}", source)
+        out[family] = {k: coerce_scalar(v, float, f"{where}.{family}.{k}", source) for k, v in overrides.items()}
+    return out
 
 
 def _validate(model: ModelConfig, tracking: TrackingConfig, source: str | Path) -> None:

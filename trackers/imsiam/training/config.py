@@ -10,16 +10,12 @@ any key (``value`` is parsed as YAML; list items by index, e.g. ``data.sources.0
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trackbench.errors import TrackbenchError
-from trackbench.yamlconfig import read_yaml_mapping, resolve_named_yaml
+from trackbench.yamlconfig import apply_override, dataclass_from_mapping, read_yaml_mapping, resolve_named_yaml
 from trackbench.trackers.imsiam.training.augment import AugmentParams
 from trackbench.trackers.imsiam.training.loss import LossConfig
 
@@ -115,94 +111,18 @@ def load_training_config(name_or_path: str | Path, overrides: list[str] | None =
     data = read_yaml_mapping(path, "training config")
     for item in overrides or []:
         apply_override(data, item, path)
-    return config_from_dict(data, path)
+    return train_config_from_dict(data, path)
 
 
-def apply_override(data: dict[str, Any], item: str, source: str | Path = "--set") -> None:
-    """Set ``a.b.c=value`` (value parsed as YAML) inside the nested ``data``."""
-    if "=" not in item:
-        raise TrackbenchError(f"--set expects key=value, got {item!r}")
-    key, text = item.split("=", 1)
-    value = yaml.safe_load(text) if text.strip() else ""
-    parts = key.strip().split(".")
-    node: Any = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise TrackbenchError(f"--set {key}: {part!r} is not an index of the list ({len(node)} items)", source)
-            if last:
-                node[int(part)] = value
-            else:
-                node = node[int(part)]
-            continue
-        if last:
-            node[part] = value
-        else:
-            node = node.setdefault(part, {})
-            if not isinstance(node, (dict, list)):
-                raise TrackbenchError(f"--set {key}: {part!r} is not a section", source)
-
-
-def config_from_dict(data: dict[str, Any], source: str | Path = "<config>") -> TrainConfig:
-    cfg = _build(TrainConfig, data, "", source)
+def train_config_from_dict(data: dict[str, Any], source: str | Path = "<config>") -> TrainConfig:
+    """Validate a nested dict (as in the recipe files) into a :class:`TrainConfig`."""
+    cfg = dataclass_from_mapping(TrainConfig, data, "", source)
     _validate(cfg, source)
     return cfg
 
 
 def config_to_dict(cfg: TrainConfig) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
-
-
-def _build(cls: type, data: Any, where: str, source: str | Path) -> Any:
-    if not isinstance(data, dict):
-        raise TrackbenchError(f"config key {where or '<top>'} must be a mapping", source)
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(data) - set(names))
-    if unknown:
-        prefix = f"{where}." if where else ""
-        raise TrackbenchError(f"unknown config key {prefix}{unknown[0]} (known: {', '.join(names)})", source)
-    values = {}
-    for name, value in data.items():
-        values[name] = _coerce(value, hints[name], f"{where}.{name}" if where else name, source)
-    try:
-        return cls(**values)
-    except TypeError as exc:  # a required field is missing
-        raise TrackbenchError(f"config section {where or '<top>'}: {exc}", source) from None
-    except ValueError as exc:
-        raise TrackbenchError(f"config section {where or '<top>'}: {exc}", source) from None
-
-
-def _coerce(value: Any, hint: Any, where: str, source: str | Path) -> Any:
-    bad = TrackbenchError(f"config key {where}: {value!r} is not a valid {getattr(hint, '__name__', hint)}", source)
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where, source)
-    origin = typing.get_origin(hint)
-    if origin in (list,):
-        if not isinstance(value, list):
-            raise bad
-        (item,) = typing.get_args(hint)
-        return [_coerce(v, item, f"{where}.{i}", source) for i, v in enumerate(value)]
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise bad
-        return value
-    if isinstance(hint, types.UnionType) or origin is typing.Union:
-        raise bad
-    raise bad
 
 
 def _validate(cfg: TrainConfig, source: str | Path) -> None:
