@@ -1,4 +1,4 @@
-"""Image decoding, in one place so the convention (RGB uint8 HxWx3) is applied once."""
+"""Image decoding and encoding, in one place so the convention (RGB uint8 HxWx3) is applied once."""
 
 from __future__ import annotations
 
@@ -31,3 +31,19 @@ def image_size(path: str | Path) -> tuple[int, int]:
         raise TrackbenchError("image file not found", path) from None
     except OSError as exc:
         raise TrackbenchError(f"cannot read image header ({exc})", path) from None
+
+
+def encode_jpeg(frame: np.ndarray, quality: int = 90) -> bytes:
+    """JPEG bytes (OpenCV, ``quality`` 0-100) of an RGB ``uint8`` frame."""
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise TrackbenchError("OpenCV could not encode a JPEG frame")
+    return data.tobytes()
+
+
+def decode_jpeg(data: bytes) -> np.ndarray:
+    """RGB ``uint8`` frame from in-memory JPEG (or PNG) bytes."""
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise TrackbenchError("cannot decode an in-memory image")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

@@ -28,11 +28,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from trackbench.data.synthetic import RenderedSequence, SyntheticSequenceSpec, render
 from trackbench.errors import TrackbenchError
+from trackbench.imageio import encode_jpeg
 from trackbench.textio import format_rows
 
 DEMO_VERSION = "1"
@@ -138,20 +138,12 @@ def _swap_into_place(staging: Path, root: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def encode_jpeg(frame: np.ndarray) -> bytes:
-    """JPEG bytes of an RGB uint8 frame at the fixed quality :data:`JPEG_QUALITY`."""
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    if not ok:
-        raise TrackbenchError("OpenCV could not encode a JPEG frame")
-    return data.tobytes()
-
-
 def write_otb_sequence(folder: Path, rendered: RenderedSequence) -> None:
     """Write one rendered sequence in OTB layout (``img/0001.jpg``, ``groundtruth_rect.txt``,
     ``attrs.txt``). Not atomic by itself: callers write into a staging folder."""
     (folder / "img").mkdir(parents=True, exist_ok=True)
     for index, frame in enumerate(rendered.frames, start=1):
-        (folder / "img" / f"{index:04d}.jpg").write_bytes(encode_jpeg(frame))
+        (folder / "img" / f"{index:04d}.jpg").write_bytes(encode_jpeg(frame, JPEG_QUALITY))
     (folder / "groundtruth_rect.txt").write_text(format_rows(rendered.boxes, "%d"), encoding="utf-8")
     flags = otb_attributes(rendered)
     (folder / "attrs.txt").write_text(",".join(str(int(flags[a])) for a in OTB_ATTRIBUTES) + "\n", encoding="utf-8")
@@ -231,7 +223,7 @@ def write_vot_fixture(
         folder = root / name
         (folder / "color").mkdir(parents=True, exist_ok=True)
         for index, frame in enumerate(rendered.frames, start=1):
-            (folder / "color" / f"{index:08d}.jpg").write_bytes(encode_jpeg(frame))
+            (folder / "color" / f"{index:08d}.jpg").write_bytes(encode_jpeg(frame, JPEG_QUALITY))
         (folder / "groundtruth.txt").write_text(format_rows(rendered.polygons, "%.2f"), encoding="utf-8")
         for tag, flags in vot_tags(rendered).items():
             (folder / f"{tag}.tag").write_text("".join(f"{v}\n" for v in flags), encoding="utf-8")

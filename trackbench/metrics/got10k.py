@@ -1,6 +1,6 @@
 """GOT-10k: average overlap (AO), success rates SR0.5 / SR0.75, success curve, speed.
 
-The rules of the official got10k API (``ExperimentGOT10k.report``, specs/metrics.md §4.2):
+The rules of the official got10k API (``ExperimentGOT10k.report``, docs/metrics.md §4):
 
 * frame 0 (the initialisation) is excluded;
 * both boxes are clipped to the image (``x <- clip(x, 0, W)``, ``w <- clip(w, 0, W - x)``,

@@ -4,7 +4,7 @@ Boxes are ``[x, y, w, h]`` (see :mod:`trackbench`). All functions are pure and w
 a whole dataset at once: per-frame arrays of all sequences are concatenated and a
 ``seq_index`` array says which sequence each frame belongs to.
 
-Rules (specs/metrics.md §1, §2, §5), switchable by :class:`RuleProfile`:
+Rules (docs/metrics.md §1-§3), switchable by :class:`RuleProfile`:
 
 * success: frame succeeds at threshold t iff IoU > t (strict), 21 thresholds 0..1;
 * precision: centre error <= t px (inclusive), t = 0..50; score at 20 px;

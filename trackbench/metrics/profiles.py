@@ -1,6 +1,6 @@
 """Named rule profiles: where the official toolkits and the popular ports disagree.
 
-Each profile is an explicit, frozen record of the choices listed in specs/metrics.md §7.
+Each profile is an explicit, frozen record of the choices listed in docs/metrics.md §6.
 ``official`` (the default) follows the OTB and LaSOT MATLAB toolkits, the got10k API for
 GOT-10k and the VOT MATLAB toolkit for VOT; ``pysot``, ``got10k`` and ``pytracking``
 follow those code bases (each written as its differences from ``official``).

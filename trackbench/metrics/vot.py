@@ -1,6 +1,6 @@
 """VOT supervised (reset-based) experiment: accuracy, failures, robustness, EAO.
 
-Rules from specs/metrics.md §3 (VOT MATLAB toolkit and pysot). Frames are 0-based.
+Rules: docs/metrics.md §5.2 (VOT MATLAB toolkit and pysot). Frames are 0-based.
 
 * Overlaps are rasterised (:func:`vot_overlap`), bounded by ``(W, H)`` for accuracy and
   ``(W - 1, H - 1)`` for EAO; special frames (codes 1, 2, 0) are NaN. If any sequence's

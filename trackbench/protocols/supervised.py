@@ -1,6 +1,6 @@
 """The VOT baseline experiment: the supervised (reset-based) protocol, as the VOT toolkit runs it.
 
-Rules (``../shared/specs/metrics.md`` section 3.3):
+Rules (docs/metrics.md §5.1):
 
 * frame 0: the tracker is initialised on the ground truth, code ``1``;
 * every following frame: ``update``; the output's overlap with the ground-truth region is

@@ -81,7 +81,7 @@ class ModelConfig:
         return int(self.l1_difference) + int(self.search_identity) + int(self.pdw_xcorr)
 
     def components(self) -> dict[str, Any]:
-        """The ``components`` record of interface 4 (used by ablation tables)."""
+        """The ``components`` record written to ``run.json`` (used by the report's ablation table)."""
         return {
             "stages": list(self.stages),
             "pdw_xcorr": self.pdw_xcorr,

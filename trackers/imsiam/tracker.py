@@ -175,7 +175,7 @@ class IMSiamTracker(Tracker):
         return results
 
     def config_summary(self) -> dict[str, Any]:
-        """The resolved config, its ``components`` (interface 4), weights and device."""
+        """The resolved config, its ``components`` (recorded in ``run.json``), weights and device."""
         return {
             "config_name": self.config.name,
             "config": self.config.to_dict(),

@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import cv2
 import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox
-from trackbench.imageio import read_rgb
+from trackbench.imageio import decode_jpeg, encode_jpeg, read_rgb
 from trackbench.sequence import Dataset
 from trackbench.textio import read_flags, read_table
 
@@ -279,19 +278,3 @@ def synthetic_tracks(
             images = [encode_jpeg(frame, jpeg_quality) for frame in frames]
         tracks.append(Track(f"synthetic-{seed}-{i}", boxes, _finite_positive(boxes), images=images))
     return keep_usable(tracks)
-
-
-def encode_jpeg(frame: np.ndarray, quality: int = 90) -> bytes:
-    """JPEG bytes of an RGB uint8 frame."""
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise TrackbenchError("OpenCV could not encode a JPEG frame")
-    return data.tobytes()
-
-
-def decode_jpeg(data: bytes) -> np.ndarray:
-    """RGB uint8 frame from JPEG (or PNG) bytes."""
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise TrackbenchError("cannot decode an in-memory image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
