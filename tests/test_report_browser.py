@@ -15,7 +15,8 @@ import pytest
 from report_fakes import ope_evaluation, random_checkpoint
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES
-from trackbench.report.svd import analyze_checkpoint
+from trackbench.trackers.imsiam.analysis.report_sections import ablation_section, svd_section
+from trackbench.trackers.imsiam.analysis.svd import analyze_checkpoint
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,8 +53,8 @@ def report(tmp_path_factory):
     }
     random_checkpoint(folder / "ck.pth", channels=16)
     spec = ReportSpec("otb2015", FAMILIES["otb"], "OTB2015", dataset_sequences=4)
-    page = write_report(folder / "report.html", evaluations, spec, components=components,
-                        svd=analyze_checkpoint(folder / "ck.pth"))
+    page = write_report(folder / "report.html", evaluations, spec,
+                        sections=[ablation_section(components), svd_section(analyze_checkpoint(folder / "ck.pth"))])
     return page
 
 

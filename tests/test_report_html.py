@@ -16,7 +16,8 @@ from report_fakes import ope_evaluation, random_checkpoint, vot_evaluation
 from trackbench.cli import main
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES
-from trackbench.report.svd import analyze_checkpoint
+from trackbench.trackers.imsiam.analysis.report_sections import ablation_section, svd_section
+from trackbench.trackers.imsiam.analysis.svd import analyze_checkpoint
 
 EVIL = '<script>alert("x")</script>'
 QUOTED = 'Q"uote\'s <img src=x onerror=alert(1)>'
@@ -149,7 +150,7 @@ def test_ablation_and_svd_sections(tmp_path):
                "cls_cen_reg": True, "iou": True},
     }
     random_checkpoint(tmp_path / "ck.pth")
-    page, _ = otb_report(tmp_path, components=components, svd=analyze_checkpoint(tmp_path / "ck.pth"))
+    page, _ = otb_report(tmp_path, sections=[ablation_section(components), svd_section(analyze_checkpoint(tmp_path / "ck.pth"))])
     found = tables_of(page)
     header, *rows = found["ablation-table"]
     assert [text for text, _ in header][-1] == "AUC"

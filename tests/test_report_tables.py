@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from trackbench.errors import TrackbenchError
-from trackbench.report import ablation, tables
+from trackbench.report import tables
+from trackbench.trackers.imsiam.analysis import ablation
 
 METRICS = {
     "A": {"success_auc": 0.60, "precision": 0.80, "fps": 50.0},

@@ -11,7 +11,7 @@ import pytest
 from report_fakes import random_checkpoint
 from trackbench.cli import main
 from trackbench.errors import TrackbenchError
-from trackbench.report import svd
+from trackbench.trackers.imsiam.analysis import svd
 
 
 @pytest.mark.parametrize("name", ["model.pth", "model.safetensors"])

@@ -11,8 +11,10 @@ Each RESULT_DIR is one tracker's results, a folder or an archive (any layout
 ``parent/name`` where two RESULT_DIRs share a name (see
 :func:`trackbench.commands.common.tracker_labels`); it is evaluated with
 :func:`trackbench.metrics.evaluate.evaluate`. The page and its assets (PNG figures, CSV and LaTeX tables) are described in
-:mod:`trackbench.report.html`. Runs whose ``run.json`` records IMSiam components add an
-ablation table; ``--checkpoint`` adds the singular-value analysis of that checkpoint.
+:mod:`trackbench.report.html`. Plugins add options and sections through the
+``trackbench.report_sections`` entry points (:mod:`trackbench.report.sections`): IMSiam's
+ablation table of runs whose ``run.json`` records its components, and ``--checkpoint``
+with the singular-value analysis of a checkpoint.
 """
 
 from __future__ import annotations
@@ -38,38 +40,35 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, type=Path, help="output folder: writes OUT/index.html and OUT/index_files/")
     parser.add_argument("--html", default="index", metavar="NAME",
                         help="page name inside --out (default: index -> OUT/index.html)")
-    parser.add_argument("--checkpoint", type=Path, default=None, help="IMSiam checkpoint: add the singular-value analysis")
+    from trackbench.report.sections import section_modules
+
+    for module in section_modules():
+        module.add_arguments(parser)
     parser.add_argument("--title", default=None, help="page title (default: the suite's title)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate
-    from trackbench.report.ablation import read_components
     from trackbench.report.html import ReportSpec, write_report
-    from trackbench.report.svd import analyze_checkpoint
+    from trackbench.report.sections import section_modules
 
     page_path = report_page(args.out, args.html)
     result_dirs = [Path(d) for d in args.results]
     for directory in result_dirs:
         if not directory.exists():
             raise TrackbenchError("result directory (or archive) not found", directory)
-    svd = analyze_checkpoint(args.checkpoint) if args.checkpoint is not None else None
+    sections = [section for module in section_modules() for section in module.report_sections(args)]
     suite, dataset = load_dataset(args)
     evaluations = [evaluate(suite, dataset, directory, args.rules) for directory in result_dirs]
     names = tracker_labels(result_dirs, [e.tracker for e in evaluations])
     for evaluation, name in zip(evaluations, names):
         evaluation.tracker = name
-    components = {}
-    for name, directory in zip(names, result_dirs):
-        record = read_components(directory)
-        if record is not None:
-            components[name] = record
     spec = ReportSpec(
         suite_name=suite.name, family=suite.family, title=args.title or suite.title, rules=args.rules,
         eao_interval=suite.eao_interval, dataset_sequences=len(dataset),
     )
-    page = write_report(page_path, evaluations, spec, components=components, svd=svd)
+    page = write_report(page_path, evaluations, spec, sections=sections, result_dirs=dict(zip(names, result_dirs)))
     print(f"report: {page} ({len(evaluations)} trackers, {len(dataset)} sequences; assets in {page.stem}_files/)")
     return 0
 

@@ -3,7 +3,7 @@
 Layout on disk (chosen over data URIs so the page stays small and the figures can be
 reused in a paper): ``OUT/NAME.html`` (``trackbench report --out OUT``; NAME ``index`` by default) and, beside it, ``OUT/NAME_files/`` with
 every figure as PNG, the summary table as CSV and LaTeX, the per-sequence and
-per-attribute tables as CSV, and the ablation / SVD exports when present. Asset file
+per-attribute tables as CSV, and the exports of plugins' sections (IMSiam: ablation, SVD). Asset file
 names are slugified (``[a-z0-9-]``) and never contain tracker names.
 
 The page is rendered by jinja2 with autoescaping on, so tracker and sequence names are
@@ -27,15 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
-from trackbench.report import ablation as ablation_mod
 from trackbench.report import plots, tables
 from trackbench.report.figures import curve_set, main_figures
-from trackbench.report.svd import SvdAnalysis, spectra_frame, summary_frame, svd_figure
+from trackbench.report.sections import ReportSection, SectionInputs
 from trackbench.textio import atomic_write_text
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _columns(frame: pd.DataFrame) -> list[dict]:
 
 def build_context(
     evaluations: Sequence[Any], spec: ReportSpec, assets: _Assets, *,
-    components: Mapping[str, dict] | None = None, svd: SvdAnalysis | None = None,
+    sections: Sequence[ReportSection] = (), result_dirs: Mapping[str, Path] | None = None,
     extremes_count: int = 5, highlight: int = plots.DEFAULT_HIGHLIGHT,
 ) -> dict:
     """Compute tables, write figures and exports, return the template context."""
@@ -144,7 +144,7 @@ def build_context(
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "columns": _columns(summary), "rows": _table_rows(summary, tables.best_per_column(summary)),
         "sequence_counts": sequence_counts, "figures": [], "attribute": None,
-        "extremes": [], "ablation": None, "svd": None,
+        "extremes": [], "sections": [],
     }
     context["summary_csv"] = assets.csv(summary, "summary")
     context["summary_tex"] = assets.text(
@@ -164,10 +164,11 @@ def build_context(
         context["extremes_label"] = tables.metric_label(seq_metric)
         context["per_sequence_csv"] = assets.csv(matrix, f"per-sequence-{seq_metric}")
 
-    if components and len(components) >= 2:
-        context["ablation"] = _ablation_section(components, scores, primary, assets)
-    if svd is not None:
-        context["svd"] = _svd_section(svd, assets)
+    inputs = SectionInputs(result_dirs=dict(result_dirs or {}), scores=scores, primary=primary, assets=assets)
+    for section in sections:
+        variables = section.build(inputs)
+        if variables is not None:
+            context["sections"].append(render_section(section, variables))
     return context
 
 
@@ -219,53 +220,42 @@ def _attribute_section(by_name, spec: ReportSpec, assets: _Assets, primary: str,
     }
 
 
-def _ablation_section(components: Mapping[str, dict], scores: Mapping[str, float], primary: str, assets: _Assets) -> dict:
-    frame = ablation_mod.ablation_table(components, scores, primary)
-    return {
-        "headers": ["Variant", "Stages", *ablation_mod.COMPONENTS.values(), tables.metric_label(primary)],
-        "rows": ablation_mod.ablation_cells(frame, primary),
-        "csv": assets.csv(ablation_mod.ablation_csv_frame(frame), "ablation"),
-        "tex": assets.text(ablation_mod.ablation_latex(frame, primary, caption="Ablation study."), "ablation", ".tex"),
-    }
-
-
-def _svd_section(analysis: SvdAnalysis, assets: _Assets) -> dict:
-    summary = summary_frame(analysis).reset_index()
-    return {
-        "figure": assets.figure(svd_figure(analysis), "svd", "Normalised singular values of the sampling projection"),
-        "rows": summary.to_dict("records"),
-        "channels": analysis.channels,
-        "outputs": len(next(iter(analysis.spectra.values()))["W"]),
-        "source": Path(analysis.source).name if analysis.source else "",
-        "csv": assets.csv(spectra_frame(analysis), "svd-spectra", "%.6g"),
-    }
+def _environment(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
 
 
 def render(context: Mapping[str, Any]) -> str:
     """Render the page (autoescaped)."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
-    return environment.get_template("report.html.j2").render(**context)
+    return _environment(TEMPLATES).get_template("report.html.j2").render(**context)
+
+
+def render_section(section: ReportSection, variables: dict) -> markupsafe.Markup:
+    """A plugin section's HTML, rendered (autoescaped) with the page's template settings."""
+    template = Path(section.template)
+    html = _environment(template.parent).get_template(template.name).render(**{section.variable: variables})
+    return markupsafe.Markup(html.rstrip("\n"))
 
 
 def write_report(
     out_path: str | Path, evaluations: Sequence[Any], spec: ReportSpec, *,
-    components: Mapping[str, dict] | None = None, svd: SvdAnalysis | None = None,
+    sections: Sequence[ReportSection] = (), result_dirs: Mapping[str, Path] | None = None,
     extremes_count: int = 5,
 ) -> Path:
     """Write ``out_path`` (HTML) and its ``<stem>_files/`` assets; returns the page path.
 
-    ``components[tracker]`` are IMSiam component records (see :mod:`.ablation`), keyed by
-    the evaluations' tracker names; an ablation section appears when there are two or more.
+    ``sections``: plugins' sections (:mod:`trackbench.report.sections`), after the
+    harness's own; ``result_dirs[tracker]``: each evaluation's result folder, for them.
     """
     out_path = Path(out_path)
     if not evaluations:
         raise TrackbenchError("nothing to report: no evaluated result directory", out_path)
     assets = _Assets(out_path.parent / f"{out_path.stem}_files")
     assets.folder.mkdir(parents=True, exist_ok=True)
-    context = build_context(evaluations, spec, assets, components=components, svd=svd, extremes_count=extremes_count)
+    context = build_context(evaluations, spec, assets, sections=sections, result_dirs=result_dirs,
+                            extremes_count=extremes_count)
     atomic_write_text(out_path, render(context))
     for stale in assets.folder.iterdir():  # figures/tables of an earlier report under this name
         if stale.suffix in (".png", ".csv", ".tex") and stale not in assets.written:

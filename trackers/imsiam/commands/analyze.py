@@ -3,7 +3,7 @@
     trackbench analyze svd CHECKPOINT --out DIR
 
 ``svd``: singular values of IMSiam's neck-to-head sampling projection (the paper's
-Fig. 7; see :mod:`trackbench.report.svd`). Writes ``DIR/svd.png`` (two panels, cls and
+Fig. 7; see :mod:`trackbench.trackers.imsiam.analysis.svd`). Writes ``DIR/svd.png`` (two panels, cls and
 reg), ``DIR/svd_spectra.csv`` (every singular value) and ``DIR/svd_summary.csv``, and
 prints a short summary.
 """
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_svd(args: argparse.Namespace) -> int:
-    from trackbench.report.svd import summary_text, write_svd_analysis
+    from trackbench.trackers.imsiam.analysis.svd import summary_text, write_svd_analysis
 
     outputs = write_svd_analysis(args.checkpoint, args.out)
     print(summary_text(outputs.analysis))
