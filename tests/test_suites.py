@@ -159,3 +159,38 @@ def test_datasets_check_command(shared_data: Path, capsys: pytest.CaptureFixture
     assert "two suites given" in capsys.readouterr().err
     assert main(["datasets", "check"]) == 2
     assert "give --suite SUITE" in capsys.readouterr().err
+
+
+def test_every_family_record_names_things_that_exist():
+    """Each family's columns, rank key, figures, layout and protocol are known to the code
+    that reads them (eval table, ranking, report, runner)."""
+    from trackbench.metrics.evaluate import METRIC_KEYS
+    from trackbench.report.figures import FIGURES
+    from trackbench.results.layout import LAYOUTS
+    from trackbench.suites import FAMILIES, list_suites
+
+    assert sorted(FAMILIES) == ["got10k", "lasot", "otb", "vot"]
+    for family in FAMILIES.values():
+        assert set(family.columns) <= set(METRIC_KEYS) and family.rank_key in family.columns
+        assert set(family.figures) <= set(FIGURES) and family.layout in LAYOUTS
+        assert family.protocol in ("ope", "supervised") and callable(family.evaluate)
+        assert family.breakdown in ("per_attribute", "per_tag")
+    for suite in list_suites():
+        assert suite.family is FAMILIES[suite.family.name]
+        # VOT constants come from the suite record (the VOT toolkit's values, docs/metrics.md §5)
+        if suite.protocol == "supervised":
+            assert (suite.burnin, suite.skip_initialize, suite.repetitions) == (10, 5, 15)
+            assert suite.eao_interval is not None and suite.corner_rule in ("x+w", "x+w-1")
+
+
+def test_no_benchmark_name_is_tested_outside_the_suite_records():
+    """Benchmark knowledge lives in trackbench/suites/: no other harness module compares a
+    family or suite name with a literal (``family == "vot"``, ``suite.name in (...)``)."""
+    import re
+
+    pattern = re.compile(r"""(family|suite\.name|\.reader)\s*(==|!=|in)\s*[("'\[]""")
+    root = Path(__file__).resolve().parents[1] / "trackbench"
+    offenders = [f"{path.relative_to(root)}:{number}" for path in root.rglob("*.py") if "suites" not in path.parts
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if pattern.search(line)]
+    assert offenders == []
