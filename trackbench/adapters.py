@@ -14,23 +14,20 @@ by one). :func:`as_tracker` recognises, in this order:
 * a pair ``(init_fn, update_fn)`` of callables -> :class:`CallableTracker`;
 * anything else with ``init`` and ``update`` is taken as following the contract.
 
-``TraxTracker`` runs an external executable speaking the TraX protocol
-(:mod:`trackbench.trax`).
+``TraxTracker`` (defined in :mod:`trackbench.trax.tracker`) runs an external executable
+speaking the TraX protocol.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
-import tempfile
-from pathlib import Path
 from typing import Any, Callable
 
-import cv2
 import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.tracker import Tracker, split_output
+from trackbench.trax.tracker import TraxTracker
 
 __all__ = [
     "as_tracker",
@@ -223,96 +220,3 @@ def as_tracker(obj: Any) -> Any:
         "(init/update, got10k, pysot init/track, pytracking initialize/track, or a pair of callables)"
     )
 
-
-class TraxTracker(Tracker):
-    """An external executable speaking the TraX protocol, as a trackbench tracker.
-
-    ``command``: the command line (``trackbench run trax:"python my_tracker.py" ...``).
-    Options: ``timeout`` (seconds per answer, default 30), ``name`` (default: the server's
-    ``trax.name`` or the command), ``deterministic`` (declared by the user; default False,
-    since an external process cannot be inspected), ``cwd``; any further option is sent
-    to the tracker as a property of the ``initialize`` message.
-
-    Images are passed as file paths. ``init``/``update`` take an optional ``path``: when
-    the harness knows the frame's file it passes it (``accepts_image_paths`` is True);
-    otherwise the array is written to a temporary PNG file. The process is started on the
-    first ``init`` and re-initialised (same process) for every further sequence.
-    """
-
-    accepts_image_paths = True
-
-    def __init__(self, command: str, *, timeout: float = 30.0, name: str | None = None,
-                 deterministic: bool = False, cwd: str | None = None, **parameters: Any):
-        from trackbench.trax import TraxClient
-
-        self.command = command
-        self.client = TraxClient(command, timeout=float(timeout), cwd=cwd)
-        self.parameters = dict(parameters)
-        self.name = name or "trax"
-        self._name_given = name is not None
-        self.is_deterministic = _as_bool(deterministic)
-        self._region: np.ndarray | None = None
-        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-
-    def config_summary(self) -> dict[str, Any]:
-        hello = self.client.hello.properties if self.client.hello else {}
-        return {"command": self.command, "parameters": self.parameters, "hello": hello}
-
-    def _image_path(self, image: np.ndarray, path: str | os.PathLike[str] | None) -> Path:
-        if path is not None and Path(path).is_file():
-            return Path(path)
-        if self._tempdir is None:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="trackbench-trax-")
-        target = Path(self._tempdir.name) / "frame.png"
-        bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
-        if not cv2.imwrite(str(target), bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
-            raise TrackbenchError("cannot write a temporary frame for the TraX tracker", target)
-        return target
-
-    def init(self, image: np.ndarray, box: np.ndarray, path: str | os.PathLike[str] | None = None) -> None:
-        box = np.asarray(box, dtype=np.float64).reshape(-1)
-        if not self.client.running:
-            hello = self.client.start()
-            if not self._name_given and hello.properties.get("trax.name"):
-                self.name = hello.properties["trax.name"]
-        region, _ = self.client.initialize(self._image_path(image, path), box, self.parameters)
-        self._region = box.copy() if region is None else region
-
-    def update(self, image: np.ndarray, path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, float | None]:
-        if self._region is None:
-            raise TrackbenchError(f"TraX tracker {self.command!r}: update called before init")
-        region, properties = self.client.frame(self._image_path(image, path))
-        score = _score(properties)
-        if region is None:  # a special region (failure code): keep the previous one
-            return self._region.copy(), 0.0
-        self._region = region
-        return region.copy(), score
-
-    def close(self) -> None:
-        """End the tracker process and remove temporary frames."""
-        self.client.close()
-        if self._tempdir is not None:
-            self._tempdir.cleanup()
-            self._tempdir = None
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-def _score(properties: dict[str, str]) -> float | None:
-    for key in ("trax.confidence", "confidence", "score"):
-        if key in properties:
-            try:
-                return float(properties[key])
-            except ValueError:
-                return None
-    return None
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)

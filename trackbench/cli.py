@@ -20,7 +20,7 @@ from trackbench.errors import TrackbenchError, TrackbenchWarning
 
 COMMAND_GROUP = "trackbench.commands"
 # The harness's sub-commands, in the order `trackbench --help` lists them (plugins' follow, by name).
-CORE_COMMANDS = ("list", "run", "eval", "report", "import", "export", "pack", "datasets")
+CORE_COMMANDS = ("list", "run", "eval", "report", "import", "export", "pack", "datasets", "trax-serve")
 
 
 def command_modules() -> dict[str, str]:
