@@ -159,7 +159,7 @@ def parse_region(text: str) -> Region:
         return Region(RECTANGLE, tuple(numbers))
     if kind == POLYGON and count >= 6 and count % 2 == 0:
         return Region(POLYGON, tuple(numbers))
-    if kind == MASK and count > 4:
+    if kind == MASK and count >= 4:  # libtrax writes an empty mask as its header alone
         x, y, width, height = (int(v) for v in numbers[:4])
         flat = np.zeros(max(width, 0) * max(height, 0), dtype=np.uint8)
         position, value = 0, 0
