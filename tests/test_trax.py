@@ -1,4 +1,5 @@
-"""TraX: message syntax, and real external tracker processes written by the test."""
+"""TraX trackers written by hand in the test (no TraX library: lines parsed with shlex),
+through both clients: properties, real frame files, re-initialisation, errors."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from trackbench.adapters import TraxTracker
 from trackbench.errors import TrackbenchError
 from trackbench.registry import create_tracker
-from trackbench.trax import format_message, parse_message, parse_region
 
 # A TraX server written independently of trackbench.trax (it parses lines with shlex).
 # It answers each frame with the previous box moved by (+1, +2), reports the image width it
@@ -28,7 +28,7 @@ SERVER = textwrap.dedent(
         sys.stdout.flush()
 
     print("some log output that is not a protocol line", flush=True)
-    send('@@TRAX:hello trax.version=3 trax.name=shifter trax.region=rectangle trax.image=path trax.channels=color')
+    send('@@TRAX:hello trax.version=3 trax.name=shifter trax.region=rectangle; trax.image=path; trax.channels=color;')
     box = None
     for line in sys.stdin:
         if not line.startswith("@@TRAX:"):
@@ -55,7 +55,7 @@ SERVER = textwrap.dedent(
 DYING = textwrap.dedent(
     r'''
     import sys
-    print("@@TRAX:hello trax.version=3 trax.region=rectangle trax.image=path", flush=True)
+    print("@@TRAX:hello trax.version=3 trax.region=rectangle; trax.image=path; trax.channels=color;", flush=True)
     sys.stdin.readline()
     sys.stderr.write("loading weights\n")
     sys.stderr.write("RuntimeError: model file missing\n")
@@ -66,7 +66,7 @@ DYING = textwrap.dedent(
 HANGING = textwrap.dedent(
     r'''
     import sys, time
-    print("@@TRAX:hello trax.version=3 trax.region=rectangle trax.image=path", flush=True)
+    print("@@TRAX:hello trax.version=3 trax.region=rectangle; trax.image=path; trax.channels=color;", flush=True)
     sys.stdin.readline()
     print('@@TRAX:state "1,2,3,4"', flush=True)
     sys.stdin.readline()
@@ -86,38 +86,19 @@ def _frames(count: int, width: int = 48, height: int = 32) -> list[np.ndarray]:
     return [rng.integers(0, 255, (height, width, 3), dtype=np.uint8) for _ in range(count)]
 
 
-def test_message_round_trip_with_quotes_escapes_and_properties():
-    line = format_message("initialize", ["file:///tmp/a b.jpg", "1.0000,2.0000,3.0000,4.0000"],
-                          {"trax.name": 'say "hi"\\now'})
-    assert line.startswith('@@TRAX:initialize "file:///tmp/a b.jpg" "1.0000,2.0000,3.0000,4.0000" ')
-    message = parse_message(line + "\n")
-    assert message.name == "initialize"
-    assert message.arguments == ["file:///tmp/a b.jpg", "1.0000,2.0000,3.0000,4.0000"]
-    assert message.properties == {"trax.name": 'say "hi"\\now'}
-    hello = parse_message("@@TRAX:hello trax.version=1 trax.region=rectangle;polygon")
-    assert hello.arguments == [] and hello.properties["trax.region"] == "rectangle;polygon"
-    assert parse_message("plain program output") is None
-    with pytest.raises(ValueError):
-        parse_message('@@TRAX:state "1,2,3,4')
+TRANSPORTS = ["libtrax", "python"]
 
 
-def test_region_parsing():
-    np.testing.assert_array_equal(parse_region("1,2,3,4"), [1, 2, 3, 4])
-    np.testing.assert_array_equal(parse_region("0,0,4,0,4,2,0,2"), [0, 0, 4, 0, 4, 2, 0, 2])
-    np.testing.assert_array_equal(parse_region("0,0,4,0,5,1,4,2,0,2"), [0, 0, 5, 2])  # 5 points -> bbox
-    assert parse_region("0") is None  # a special region (failure code)
-    with pytest.raises(ValueError):
-        parse_region("1,2,3")
-
-
-def test_trax_tracker_runs_script_with_temporary_frames(tmp_path):
-    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20, model="small", scale=1.5)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_trax_tracker_runs_script_with_temporary_frames(tmp_path, transport):
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20, transport=transport, model="small",
+                          scale=1.5)
     frames = _frames(4)
     try:
         tracker.init(frames[0], np.array([5.0, 6.0, 10.0, 12.0]))
         assert tracker.name == "shifter"  # from trax.name in hello
         out = [tracker.update(image) for image in frames[1:]]
-        stderr = list(tracker.client._stderr)
+        stderr = list(tracker.session.process.stderr_lines)
     finally:
         tracker.close()
     np.testing.assert_allclose([r for r, _ in out], [[6, 8, 10, 12], [7, 10, 10, 12], [8, 12, 10, 12]])
@@ -126,47 +107,48 @@ def test_trax_tracker_runs_script_with_temporary_frames(tmp_path):
     assert not tracker.client.running
 
 
-def test_trax_tracker_uses_real_image_paths_and_reinitialises(tmp_path, shared_data):
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_trax_tracker_uses_real_image_paths_and_reinitialises(tmp_path, shared_data, transport):
     from trackbench.imageio import read_rgb
 
     folder = shared_data / "sequences" / "otb" / "Couple" / "img"
     paths = [folder / f"{i:04d}.jpg" for i in (1, 2, 3)]
     images = [read_rgb(p) for p in paths]
-    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20)
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20, transport=transport)
     try:
         tracker.init(images[0], np.array([51.0, 47, 25, 62]), path=paths[0])
         region, _ = tracker.update(images[1], path=paths[1])
         np.testing.assert_allclose(region, [52, 49, 25, 62])
-        assert tracker.client._process is not None
-        pid = tracker.client._process.pid
+        pid = tracker.session.process.popen.pid
         tracker.init(images[0], np.array([1.0, 1, 5, 5]), path=paths[0])  # next sequence: same process
         region, _ = tracker.update(images[2], path=paths[2])
         np.testing.assert_allclose(region, [2, 3, 5, 5])
-        assert tracker.client._process.pid == pid
+        assert tracker.session.process.popen.pid == pid
     finally:
         tracker.close()
 
 
-def test_dying_tracker_gives_exit_code_and_last_stderr_line(tmp_path):
-    tracker = TraxTracker(_script(tmp_path, "dying.py", DYING), timeout=20)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_dying_tracker_gives_exit_code_and_last_stderr_line(tmp_path, transport):
+    tracker = TraxTracker(_script(tmp_path, "dying.py", DYING), timeout=20, transport=transport)
     with pytest.raises(TrackbenchError) as info:
         tracker.init(_frames(1)[0], np.array([1.0, 2, 3, 4]))
     message = str(info.value)
-    assert "ended while 'state' was expected" in message
     assert "exit code 3" in message
     assert "last stderr line: RuntimeError: model file missing" in message
     assert "\n" not in message
 
 
-def test_hanging_tracker_hits_the_timeout_and_is_killed(tmp_path):
-    tracker = TraxTracker(_script(tmp_path, "hanging.py", HANGING), timeout=1.0)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_hanging_tracker_hits_the_timeout_and_is_killed(tmp_path, transport):
+    tracker = TraxTracker(_script(tmp_path, "hanging.py", HANGING), timeout=1.0, transport=transport)
     frames = _frames(2)
     tracker.init(frames[0], np.array([1.0, 2, 3, 4]))
     started = time.monotonic()
-    with pytest.raises(TrackbenchError, match=r"no 'state' within the 1 s timeout \(process killed\); exit code -9"):
+    with pytest.raises(TrackbenchError, match=r"no answer within the 1 s timeout \(process killed\); exit code -9"):
         tracker.update(frames[1])
     assert time.monotonic() - started < 10
-    assert not tracker.client.running
+    assert not tracker.session.running
 
 
 def test_missing_executable_is_a_clear_error():
@@ -178,7 +160,7 @@ def test_missing_executable_is_a_clear_error():
 def test_registry_builds_trax_spec(tmp_path):
     tracker = create_tracker("trax:" + _script(tmp_path, "server.py", SERVER), {"timeout": 15, "name": "mine"})
     assert isinstance(tracker, TraxTracker)
-    assert tracker.name == "mine" and tracker.client.timeout == 15 and tracker.is_deterministic is False
+    assert tracker.name == "mine" and tracker.session.timeout == 15 and tracker.is_deterministic is False
 
 
 def test_trackbench_run_with_a_trax_command(tmp_path, shared_data):
@@ -214,8 +196,8 @@ def test_one_pass_hands_the_trax_tracker_the_frame_files(tmp_path, shared_data, 
                               annotation_path=sequence.annotation_path)
     tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20)
     sent: list[str] = []
-    original = tracker.client.image_argument
-    monkeypatch.setattr(tracker.client, "image_argument", lambda path: sent.append(str(path)) or original(path))
+    original = tracker._frame
+    monkeypatch.setattr(tracker, "_frame", lambda image, path: sent.append(str(path)) or original(image, path))
     try:
         trajectory = run_one_pass(tracker, sequence)
         assert tracker._tempdir is None  # no frame was re-encoded to a temporary PNG
@@ -228,32 +210,32 @@ def test_one_pass_hands_the_trax_tracker_the_frame_files(tmp_path, shared_data, 
 POLYGON_V1 = textwrap.dedent(
     r'''
     import os, shlex, sys
-    print("@@TRAX:hello trax.region=polygon", flush=True)  # no trax.version: version 1, bare paths
+    print("@@TRAX:hello trax.region=polygon", flush=True)  # no trax.version: version 1
     for line in sys.stdin:
         parts = shlex.split(line[len("@@TRAX:"):])
         if parts[0] == "quit":
             break
-        if parts[1].startswith("file:") or not os.path.isfile(parts[1]):
-            sys.stderr.write("expected a bare existing path, got " + parts[1] + "\n")
+        if not parts[1].startswith("file://") or not os.path.isfile(parts[1][7:]):
+            sys.stderr.write("expected a file:// path to an existing file, got " + parts[1] + "\n")
             sys.exit(5)
         if parts[0] == "initialize":
             polygon = parts[2]
             print('@@TRAX:state "%s"' % polygon, flush=True)
         else:
-            print('@@TRAX:state "0"', flush=True)  # a special region: the tracker lost the target
+            print('@@TRAX:state "0"', flush=True)  # a special region: no region (the target is lost)
     '''
 )
 
 
-def test_version1_polygon_server_and_special_regions(tmp_path):
-    tracker = TraxTracker(_script(tmp_path, "polygon.py", POLYGON_V1), timeout=20)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_version1_polygon_server_and_special_regions(tmp_path, transport):
+    tracker = TraxTracker(_script(tmp_path, "polygon.py", POLYGON_V1), timeout=20, transport=transport)
     frames = _frames(2)
     try:
         tracker.init(frames[0], np.array([2.0, 3.0, 4.0, 5.0]))
-        assert tracker.client.version == 1 and tracker.client.region_format == "polygon"
-        np.testing.assert_allclose(tracker._region, [2, 3, 6, 3, 6, 8, 2, 8])  # the box sent as a polygon
+        info = tracker.session.info
+        assert info.version == 1 and info.regions == ("polygon",)
         region, score = tracker.update(frames[1])
     finally:
         tracker.close()
-    np.testing.assert_allclose(region, [2, 3, 6, 3, 6, 8, 2, 8])  # previous region kept
-    assert score == 0.0
+    assert np.isnan(region).all() and score is None  # the special region: no box

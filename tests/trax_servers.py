@@ -11,12 +11,13 @@ Kinds (every box is ``[x, y, w, h]``; ``k`` counts frames after the initialisati
 
 * ``static``: the initial box moved by one pixel a frame, ``[x + k, y + k, w, h]``;
 * ``polygon``: answers polygons, the initial region's polygon moved by ``(k, 2k)``, and
-  reports each frame's pixel sum as the property ``pixelsum`` (so a test can check the
-  pixels that arrived); ``--image memory`` makes it take raw pixels only;
+  appends each frame's pixel sum to ``--log`` (so a test can check the pixels that
+  arrived); ``--image memory`` makes it take raw pixels only;
 * ``special``: like ``static`` but answers the special region 0 ("no region") on the
   frames listed by ``--lost``;
 * ``dying``: like ``static`` but writes two stderr lines and exits with status 3 at
-  frame ``--at``;
+  frame ``--at`` -- on sequences whose frame paths hold ``--only`` (if given), and
+  while the file ``--flag`` exists (if given);
 * ``hanging``: like ``static`` but sleeps for a minute at frame ``--at``;
 * ``echo``: answers the received region, and appends what libtrax parsed (request type,
   images, region, properties) as one JSON line to ``--log``.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from ctypes import byref, c_void_p
@@ -114,13 +116,15 @@ def main() -> int:
     parser.add_argument("--lost", default="", help="frames (k) answered with a special region")
     parser.add_argument("--at", type=int, default=3)
     parser.add_argument("--log", default=None)
+    parser.add_argument("--only", default=None)
+    parser.add_argument("--flag", default=None)
     args = parser.parse_args()
     regions = (args.region or ("polygon" if args.kind == "polygon" else "rectangle")).split(";")
     images = (args.image or "path").split(";")
     server = VersionedServer(regions, images, args.version, tracker_name=f"{args.kind}-v{args.version}",
                              tracker_family="trackbench-tests", metadata={"build": "7"})
     lost = {int(v) for v in args.lost.split(",") if v}
-    start, k = None, 0
+    start, k, name = None, 0, ""
     while True:
         kind, images_in, region, properties = server.wait()
         if kind == TraxStatus.QUIT:
@@ -132,7 +136,9 @@ def main() -> int:
                 log.write(json.dumps(record, sort_keys=True) + "\n")
             server.reply(region if region is not None else trax.Rectangle.create(0, 0, 0, 0))
             continue
+        color = images_in[trax.ImageChannel.COLOR]
         if kind == TraxStatus.INITIALIZE:
+            name = color.path() if color.type() == trax.Image.PATH else ""
             if region.type == Region.RECTANGLE:
                 start = list(region.bounds())
             else:
@@ -141,12 +147,11 @@ def main() -> int:
             server.reply(region)
             continue
         k += 1
-        if args.kind == "dying" and k == args.at:
+        dies = (args.only is None or args.only in name) and (args.flag is None or os.path.exists(args.flag))
+        if args.kind == "dying" and k == args.at and dies:
             sys.stderr.write("loading the next frame\n")
             sys.stderr.write("RuntimeError: simulated crash\n")
             sys.stderr.flush()
-            import os
-
             os._exit(3)
         if args.kind == "hanging" and k == args.at:
             time.sleep(60)
@@ -155,10 +160,12 @@ def main() -> int:
             continue
         if args.kind == "polygon":
             points = np.array(start, dtype=np.float64).reshape(-1, 2) + [k, 2 * k]
-            pixelsum = int(_pixels(images_in[trax.ImageChannel.COLOR]).astype(np.int64).sum())
-            server.reply(trax.Polygon.create([tuple(p) for p in points]), {"pixelsum": pixelsum})
+            if args.log:
+                with open(args.log, "a", encoding="utf-8") as log:
+                    log.write(f"{int(_pixels(color).astype(np.int64).sum())}\n")
+            server.reply(trax.Polygon.create([tuple(p) for p in points]))
             continue
-        x, y, w, h = start[:4] if len(start) == 4 else start[:4]
+        x, y, w, h = start[:4]
         server.reply(trax.Rectangle.create(x + k, y + k, w, h), {"confidence": 0.5})
 
 

@@ -227,13 +227,17 @@ class NativeClient(_Session):
                 # (the binding needs a logger; the protocol text is kept, the last lines only)
                 self._client = Client(stream=(popen.stdin.fileno(), popen.stdout.fileno()), log=self.log.append)
             except trax.TraxException as exc:
+                self._client = None  # the binding freed its handle already
                 raise self.process.error(f"no valid hello ({exc})", self.timeout) from None
         version = c_int(0)
         trax_get_parameter(self._client._handle.reference, TRAX_PARAMETER_VERSION, byref(version))
         custom = {k: v for k, v in self._client._custom.items() if k != "multiobject"}  # the binding's hello copy
         self.info = grammar.ServerInfo(
-            version=version.value, regions=tuple(r for r in self._client.region_formats if r != SPECIAL),
-            images=tuple(self._client.image_formats), channels=tuple(self._client.channels),
+            # a hello without trax.region / trax.image leaves libtrax's lists empty: the protocol's
+            # defaults (rectangle, path) apply, as in our own client
+            version=version.value,
+            regions=tuple(r for r in self._client.region_formats if r != SPECIAL) or ("rectangle",),
+            images=tuple(self._client.image_formats) or ("path",), channels=tuple(self._client.channels),
             name=self._client.tracker_name, family=self._client.tracker_family,
             description=self._client.tracker_description, multiobject=bool(self._client.get("multiobject")),
             custom=custom,
@@ -279,16 +283,45 @@ class NativeClient(_Session):
             return Region.from_mask(region.array(), x, y)
         return Region.special(region.code)
 
-    def _call(self, what: str, function: Any, *args: Any) -> Answer:
+    def _exchange(self, what: str, images: dict[str, Any], objects: list, properties: dict[str, str]) -> list:
+        """One request and its answer through libtrax's client calls (those
+        ``trax.client.Client.initialize`` / ``frame`` make), checking that the answer is a
+        ``state``: after a server's death libtrax's reader completes the previous message
+        type (right after ``hello``: a phantom ``hello`` with default regions), which the
+        binding would hand back as an answer."""
+        from ctypes import byref
+
+        import trax
+        from trax._ctypes import trax_client_frame, trax_client_initialize, trax_client_wait, trax_get_error
+
+        handle = self._client._handle.reference
+        timages, tobjects, tproperties = trax.wrap_images(images), trax.wrap_objects(objects), trax.Properties(properties)
+        send = trax_client_initialize if what == "initialize" else trax_client_frame
+        if trax.TraxStatus.decode(send(handle, timages.reference, tobjects.reference, tproperties.reference)) \
+                == trax.TraxStatus.ERROR:
+            detail = trax_get_error(handle)
+            raise trax.TraxException(detail.decode("utf-8") if detail else "cannot send")
+        answer, answer_properties = trax.trax_object_list_p(), trax.Properties()
+        status = trax.TraxStatus.decode(trax_client_wait(handle, byref(answer), answer_properties.reference))
+        owned = trax.ObjectListWrapper(answer)
+        if status == trax.TraxStatus.QUIT:
+            reason = answer_properties.get("trax.reason")
+            raise trax.TraxException("the tracker sent 'quit'" + (f" ({reason})" if reason else ""))
+        if status != trax.TraxStatus.STATE:
+            raise trax.TraxException("the tracker process ended while 'state' was expected")
+        return trax.wrap_object_list(owned.reference)
+
+    def _call(self, what: str, images: dict[str, Any], objects: list, properties: dict[str, Any] | None) -> Answer:
         import trax
 
+        text = {k: str(v) for k, v in (properties or {}).items()}
         with self.process.deadline(self.timeout):
             try:
-                states, _elapsed = function(*args)
+                states = self._exchange(what, images, objects, text)
             except trax.TraxException as exc:
-                raise self.process.error(f"{what} failed ({exc})", self.timeout) from None
+                raise self._failed(f"{what}: {exc}") from None
         if self.process.timed_out:
-            raise self.process.error(what, self.timeout)
+            raise self._failed(what)
         return [(self._from_trax(region), dict(props)) for region, props in states]
 
     def initialize(self, frame: Frame, objects: Objects, properties: dict[str, Any] | None = None) -> Answer:
@@ -296,26 +329,38 @@ class NativeClient(_Session):
             self.start()
         self._check_objects(objects)
         tobjects = [(self._to_trax(self._region(r)), {k: str(v) for k, v in p.items()}) for r, p in objects]
-        answer = self._call("initialize", self._client.initialize, self._images(frame), tobjects,
-                            {k: str(v) for k, v in (properties or {}).items()})
+        answer = self._call("initialize", self._images(frame), tobjects, properties)
         self.objects = len(objects)
         return answer
 
     def frame(self, frame: Frame, properties: dict[str, Any] | None = None) -> Answer:
         if not self.running:
-            raise self.process.error("frame requested but the tracker process is not running")
-        return self._call("frame", self._client.frame, self._images(frame),
-                          {k: str(v) for k, v in (properties or {}).items()}, [])
+            raise self._failed("frame requested but the tracker process is not running")
+        return self._call("frame", self._images(frame), [], properties)
+
+    def _release(self) -> None:
+        """Terminate and free the libtrax handle while the pipes and the binding's logger
+        still exist: ``quit`` marks the handle terminated (written to a dead server it
+        fails harmlessly), so its clean-up writes and logs nothing; freed in another
+        order, the clean-up would call a logger callback already collected."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except Exception:
+            pass
+        handle, client._handle = client._handle, None
+        del handle  # trax_cleanup runs here, before `client` (and its logger) goes
+
+    def _failed(self, what: str) -> TrackbenchError:
+        self._release()
+        self.info = None
+        return self.process.error(what, self.timeout)
 
     def close(self) -> None:
-        client, self._client = self._client, None
+        self._release()
         self.info = None
-        if client is not None and self.process.running:
-            try:
-                client.quit()
-            except Exception:
-                pass
-        del client  # releases the handle (libtrax trax_cleanup) before the pipes close
         self.process.close()
 
 
