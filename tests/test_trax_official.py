@@ -174,3 +174,42 @@ def test_process_executor_gives_the_serial_results(tmp_path, shared_data):
     for name in ("Couple", "Crossing"):
         assert ((tmp_path / "serial" / "custom" / "t" / f"{name}.txt").read_bytes()
                 == (tmp_path / "process" / "custom" / "t" / f"{name}.txt").read_bytes())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has died (its new parent has not reaped it yet)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_server_dies_with_the_worker_that_started_it(tmp_path):
+    """A worker killed for a crash or a timeout (SIGKILL, no clean-up) leaves no tracker."""
+    import subprocess
+
+    # the server hangs in its first frame (not reading its input, so it would not notice
+    # its client's end by itself)
+    code = textwrap.dedent(
+        f"""
+        import threading, time
+        import numpy as np
+        from trackbench.trax.tracker import TraxTracker
+        tracker = TraxTracker({server("hanging", "--at", "1")[len("trax:"):]!r}, timeout=100)
+        tracker.init(np.zeros((16, 16, 3), np.uint8), np.array([1.0, 2.0, 3.0, 4.0]))
+        threading.Thread(target=tracker.update, args=(np.zeros((16, 16, 3), np.uint8),), daemon=True).start()
+        time.sleep(0.5)
+        print(tracker.session.process.popen.pid, flush=True)
+        time.sleep(60)
+        """
+    )
+    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pid = int(worker.stdout.readline())
+    assert _alive(pid)
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)

@@ -13,9 +13,9 @@ Per request:
   decoder ``trackbench run`` uses; buffer: the same decoder on the bytes; memory: the
   pixels as sent), the region becomes the ``[x, y, w, h]`` box -- a rectangle as it is,
   a polygon by ``init_rule`` (``area``: the area-preserving box, ``bbox``: its bounding
-  box; :func:`trackbench.protocols.supervised.initialization_box`, the rule
-  ``trackbench run`` applies on VOT) -- and ``init`` is called; the answer is the region
-  received;
+  box; the rules ``trackbench run`` applies to VOT polygons, see
+  :func:`trackbench.protocols.supervised.initialization_box`; other polygons: their
+  bounding box) -- and ``init`` is called; the answer is the region received;
 * ``frame``: ``update`` is called; a 4-number answer is sent as a rectangle, 8 numbers
   as a polygon, with the tracker's score as the ``confidence`` property (the name the
   VOT toolkit reads); an answer with NaN or infinite numbers is sent as the empty
@@ -39,9 +39,13 @@ import numpy as np
 
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
+from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
 from trackbench.imageio import read_rgb
-from trackbench.protocols.supervised import INIT_RULES, initialization_box
 from trackbench.tracker import split_output
+
+# How an initial polygon becomes a box: the rules of trackbench's VOT protocol
+# (trackbench.protocols.supervised.initialization_box), by name.
+INIT_RULES = {"area": polygon_to_box_area_preserving, "bbox": polygon_to_bbox}
 
 
 def _decode(image: Any) -> tuple[np.ndarray, Path | None]:
@@ -75,9 +79,8 @@ def _box(region: Any, init_rule: str) -> np.ndarray:
     if region.type == "polygon":
         points = np.array([c for point in region for c in point], dtype=np.float64)
         if points.shape[0] != 8:  # not a quadrilateral: its bounding box
-            xs, ys = points[0::2], points[1::2]
-            return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
-        return initialization_box(points, init_rule)
+            return polygon_to_bbox(points)
+        return INIT_RULES[init_rule](points)
     raise TrackbenchError(f"trax-serve initialises from rectangles and polygons, got a {region.type}")
 
 
