@@ -213,3 +213,28 @@ def test_server_dies_with_the_worker_that_started_it(tmp_path):
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(pid)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_trax_serve_round_trip_and_tracker_errors(transport, tmp_path, shared_data, monkeypatch):
+    """A trackbench plugin behind ``trackbench trax-serve`` (the official ``trax.Server``),
+    run back through ``trackbench run trax:``: the files of a direct run; a tracker error
+    ends the session with ``quit`` and its message as ``trax.reason``."""
+    monkeypatch.setenv("PYTHONPATH", str(SERVERS.parent))  # for run_helper_trackers in the served process
+    serve = [sys.executable, "-m", "trackbench", "trax-serve"]
+    arguments = [*otb(shared_data, "Couple", "Crossing"), "--set", f"transport={transport}"]
+    assert main(["run", "identity", "--out", str(tmp_path / "direct"), "--no-progress",
+                 *otb(shared_data, "Couple", "Crossing")]) == 0
+    assert run("trax:" + shlex.join([*serve, "identity"]), tmp_path / "served", *arguments) == 0
+    for name in ("Couple", "Crossing"):
+        assert ((tmp_path / "direct" / "custom" / "identity" / f"{name}.txt").read_bytes()
+                == (tmp_path / "served" / "custom" / "t" / f"{name}.txt").read_bytes())
+    info = json.loads((tmp_path / "served" / "custom" / "t" / "run.json").read_text())["tracker_config"]["trax"]
+    assert info["trax.name"] == "identity" and info["trax.family"] == "trackbench" and info["trax.version"] == 4
+    failing = "trax:" + shlex.join([*serve, "run_helper_trackers:FailOnImageWidth", "--set", "width=360"])
+    assert run(failing, tmp_path / "failing", *arguments) == 1
+    manifest = json.loads((tmp_path / "failing" / "custom" / "t" / "manifest.json").read_text())
+    units = {u["sequence"]: u for u in manifest["units"].values()}
+    assert units["Couple"]["status"] == "done" and units["Crossing"]["status"] == "failed"
+    assert "the tracker sent 'quit'" in units["Crossing"]["error"]
+    assert "RuntimeError: deliberate failure on a 360-pixel-wide image" in units["Crossing"]["error"]

@@ -61,8 +61,8 @@ def choose_format(offered: tuple[str, ...], has_file: bool) -> str:
     for kind in PREFERENCE:
         if kind in offered and (has_file or kind in ("buffer", "memory")):
             return kind
-    raise ValueError(f"the server takes images as {', '.join(offered) or 'nothing'}; "
-                     "this frame has no image file" if not has_file else "no image format this client can send")
+    reason = "this frame has no image file" if not has_file else "none of them can be sent"
+    raise ValueError(f"the server takes images as {', '.join(offered) or 'nothing'}; {reason}")
 
 
 def memory_argument(pixels: np.ndarray) -> str:
