@@ -239,3 +239,24 @@ def test_version1_polygon_server_and_special_regions(tmp_path, transport):
     finally:
         tracker.close()
     assert np.isnan(region).all() and score is None  # the special region: no box
+
+
+def test_fallback_client_where_the_official_library_cannot_load(monkeypatch, tmp_path):
+    import sys as _sys
+
+    from trackbench.trax.client import NativeClient, PythonClient, native_available, open_client
+
+    assert native_available() and isinstance(open_client("x"), NativeClient)
+    monkeypatch.setitem(_sys.modules, "trax", None)  # `import trax` now fails, as without libtrax
+    assert not native_available()
+    assert isinstance(open_client("x"), PythonClient)
+    with pytest.raises(TrackbenchError, match="official TraX library is not installed"):
+        open_client("x", transport="libtrax")
+    with pytest.raises(TrackbenchError, match="unknown TraX transport"):
+        open_client("x", transport="socket")
+    tracker = TraxTracker(_script(tmp_path, "server.py", SERVER), timeout=20)
+    try:
+        tracker.init(_frames(1)[0], np.array([5.0, 6.0, 10.0, 12.0]))
+        assert tracker.config_summary()["transport"] == "python"
+    finally:
+        tracker.close()
