@@ -58,10 +58,12 @@ class _Session:
 
     transport = "?"
 
-    def __init__(self, command: str, *, timeout: float = 30.0, cwd: str | Path | None = None,
-                 env: dict[str, str] | None = None):
+    def __init__(self, command: str, *, timeout: float = 30.0, start_timeout: float | None = None,
+                 cwd: str | Path | None = None, env: dict[str, str] | None = None):
         self.command = command
         self.timeout = float(timeout)
+        # the hello may wait for the tracker's start-up (interpreter, libraries, a model)
+        self.start_timeout = max(self.timeout, 60.0) if start_timeout is None else float(start_timeout)
         self.process = ServerProcess(command, cwd=cwd, env=dict({"TRAX": "1"}, **(env or {})))
         self.info: grammar.ServerInfo | None = None
         self.objects = 0
@@ -138,12 +140,12 @@ class PythonClient(_Session):
     def _receive(self, expected: str) -> grammar.Message:
         popen = self.process.popen
         assert popen is not None and popen.stdout is not None
-        with self.process.deadline(self.timeout):
+        limit = self.start_timeout if expected == "hello" else self.timeout
+        with self.process.deadline(limit):
             while True:
                 raw = popen.stdout.readline()
                 if not raw:
-                    raise self.process.error(f"the tracker process ended while '{expected}' was expected",
-                                             self.timeout)
+                    raise self.process.error(f"the tracker process ended while '{expected}' was expected", limit)
                 line = raw.decode("utf-8", "replace")
                 try:
                     message = grammar.parse_message(line)
@@ -222,13 +224,13 @@ class NativeClient(_Session):
         popen = self.process.start()
         assert popen.stdin is not None and popen.stdout is not None
         self.objects = 0
-        with self.process.deadline(self.timeout):
+        with self.process.deadline(self.start_timeout):
             try:
                 # (the binding needs a logger; the protocol text is kept, the last lines only)
                 self._client = Client(stream=(popen.stdin.fileno(), popen.stdout.fileno()), log=self.log.append)
             except trax.TraxException as exc:
                 self._client = None  # the binding freed its handle already
-                raise self.process.error(f"no valid hello ({exc})", self.timeout) from None
+                raise self.process.error(f"no valid hello ({exc})", self.start_timeout) from None
         version = c_int(0)
         trax_get_parameter(self._client._handle.reference, TRAX_PARAMETER_VERSION, byref(version))
         custom = {k: v for k, v in self._client._custom.items() if k != "multiobject"}  # the binding's hello copy

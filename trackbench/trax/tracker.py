@@ -22,8 +22,9 @@ class TraxTracker(Tracker):
     """An executable speaking TraX, run as a trackbench tracker (one object).
 
     ``command``: the command line (``trackbench run trax:"python my_tracker.py" ...``).
-    Options: ``timeout`` (seconds the server may take for its hello and for each answer,
-    default 30; on expiry it is killed and the unit fails), ``name`` (default: the
+    Options: ``timeout`` (seconds the server may take for each answer, default 30; on
+    expiry it is killed and the unit fails), ``start_timeout`` (seconds for its hello,
+    i.e. its start-up; default the larger of ``timeout`` and 60), ``name`` (default: the
     server's ``trax.name``), ``deterministic`` (declared by the user; default False, as
     an external process cannot be inspected), ``cwd``, ``transport`` (``auto``: the
     official libtrax client where it loads, else ours; ``libtrax``; ``python``); any
@@ -41,10 +42,12 @@ class TraxTracker(Tracker):
 
     accepts_image_paths = True
 
-    def __init__(self, command: str, *, timeout: float = 30.0, name: str | None = None,
-                 deterministic: bool = False, cwd: str | None = None, transport: str = "auto", **parameters: Any):
+    def __init__(self, command: str, *, timeout: float = 30.0, start_timeout: float | None = None,
+                 name: str | None = None, deterministic: bool = False, cwd: str | None = None,
+                 transport: str = "auto", **parameters: Any):
         self.command = command
-        self.session = open_client(command, transport=transport, timeout=float(timeout), cwd=cwd)
+        self.session = open_client(command, transport=transport, timeout=float(timeout),
+                                   start_timeout=None if start_timeout is None else float(start_timeout), cwd=cwd)
         self.parameters = dict(parameters)
         self.name = name or "trax"
         self._name_given = name is not None
