@@ -14,7 +14,7 @@ import trackbench
 
 # Lowest first. A package may import its own layer and those below, never one above.
 LAYERS = [
-    ["core"],  # trackbench's top-level modules (sequence, geometry, textio, trajectory, ...)
+    ["core", "trax"],  # trackbench's top-level modules (sequence, geometry, textio, trajectory, ...); TraX
     ["data", "results"],
     ["metrics"],
     ["protocols"],
