@@ -25,6 +25,7 @@ def dataset(tmp_path_factory):
 
 
 def options(out, tracker="run_helper_trackers:TemplateTracker", **kwargs):
+    kwargs.setdefault("executor", "inline")  # runner logic; isolation: test_reliability.py
     return RunOptions(tracker=tracker, out=out, progress=False, **kwargs)
 
 

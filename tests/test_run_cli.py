@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from run_helper_trackers import make_dataset, write_moving_square
+from run_helper_trackers import alive, children, make_dataset, write_moving_square
 from trackbench.cli import main
 from trackbench.commands.run import parse_set_options
 from trackbench.errors import TrackbenchError
@@ -166,18 +166,6 @@ def test_kill_9_mid_run_then_rerun_completes_with_identical_files(tmp_path):
     assert manifest["counts"] == {"done": len(KILL_LENGTHS)}
 
 
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.is_file() else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to find the worker processes")
 def test_kill_9_of_a_process_pool_run_leaves_no_workers_and_resumes(tmp_path):
     data = tmp_path / "data"
@@ -189,16 +177,16 @@ def test_kill_9_of_a_process_pool_run_leaves_no_workers_and_resumes(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tracker_dir.glob("seq*.txt")):
         time.sleep(0.01)
-    workers = _children(proc.pid)
+    workers = children(proc.pid)
     assert workers, "the pool's worker processes were not found"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     done_before = len(list(tracker_dir.glob("seq*.txt")))
     assert 0 < done_before < len(KILL_LENGTHS)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+    while time.monotonic() < deadline and any(alive(pid) for pid in workers):
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers), "orphaned worker processes kept running"
+    assert not any(alive(pid) for pid in workers), "orphaned worker processes kept running"
     rerun = _run_cli(common)
     stdout, stderr = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, stderr.decode()

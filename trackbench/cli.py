@@ -5,12 +5,20 @@ exposing ``register(subparsers)``, which adds its parser and sets ``func(args) -
 The harness's own live in :mod:`trackbench.commands`; a plugin adds one the way it adds a
 tracker (IMSiam's ``analyze`` and ``train``). A registered module that cannot be imported
 is an error. See docs/architecture.md.
+
+Errors: bad input (:class:`TrackbenchError`), an ``OSError`` (naming its file) and any
+other exception print one line ``trackbench: error: ...`` (exit 2; 1 for an unexpected
+exception); ``--debug`` (anywhere on the line) shows the traceback instead. Signals: the
+first SIGINT or SIGTERM stops the command cleanly (a run flushes its manifest, stops its
+workers: "re-run to resume"; exit 130 / 143), a second one exits at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 import warnings
 from importlib.metadata import entry_points
@@ -40,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run single-object trackers on tracking benchmarks, evaluate and report.",
     )
     parser.add_argument("--version", action="version", version=f"trackbench {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, module_name in command_modules().items():
@@ -52,15 +61,59 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv[: argv.index("--") if "--" in argv else len(argv)]
+    if debug:
+        argv.remove("--debug")
     try:
         parser = build_parser()
     except TrackbenchError as exc:
         print(f"trackbench: error: {exc}", file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
-    with warnings.catch_warnings():
-        warnings.showwarning = _one_line_warning(warnings.showwarning)
-        return _run(args)
+    args.debug = debug or args.debug
+    previous = _install_signal_handlers()
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(warnings.showwarning)
+            return _run(args)
+    finally:
+        _restore_signal_handlers(previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (a KeyboardInterrupt, so every cleanup runs)."""
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _install_signal_handlers() -> dict[int, object]:
+    """The first SIGINT/SIGTERM raises KeyboardInterrupt (:class:`Terminated` for SIGTERM)
+    in the main thread; the next one exits at once. Returns the previous handlers."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    state = {"stopping": False}
+
+    def handler(signum: int, frame: object) -> None:
+        if state["stopping"]:
+            print("trackbench: interrupted again; exiting now", file=sys.stderr)
+            os._exit(128 + signum)
+        state["stopping"] = True
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    previous = {}
+    for signum in _STOP_SIGNALS:
+        previous[signum] = signal.getsignal(signum)
+        signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, object]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _one_line_warning(default):
@@ -78,16 +131,30 @@ def _one_line_warning(default):
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
-    except TrackbenchError as exc:
-        print(f"trackbench: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # unwritable output folder, full disk, permission denied ...
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"trackbench: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+    except Terminated:
+        print("trackbench: terminated (finished results are kept; re-run to resume)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("trackbench: interrupted (finished results are kept; re-run to resume)", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"trackbench: error: {error_line(exc)}", file=sys.stderr)
+        return 2 if isinstance(exc, (TrackbenchError, OSError)) else 1
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for an error: a TrackbenchError as it is; an OSError with its file
+    (unwritable output folder, full disk, permission denied ...); anything else with its
+    type and a hint at ``--debug``."""
+    if isinstance(exc, TrackbenchError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text} (internal error; run with --debug for the traceback)"
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.names import check_name
 
 _SEPARATORS = re.compile(r"[-._\s]+")
 
@@ -33,7 +34,8 @@ class Sequence:
     """One evaluated target track.
 
     Attributes:
-        name: canonical name (the result-file stem, e.g. ``Jogging-1``, ``airplane-1``).
+        name: canonical name (the result-file stem, e.g. ``Jogging-1``, ``airplane-1``); a single
+            path component (:func:`trackbench.names.check_name`), checked here for every reader.
         ground_truth: ``(N, 4)`` boxes ``[x, y, w, h]`` or ``(N, 8)`` polygons (VOT);
             rows may be NaN where the benchmark has no annotation (GOT-10k test).
         frames: ``N`` image paths (may not exist on disk: evaluation needs none).
@@ -61,6 +63,7 @@ class Sequence:
     meta: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_name(self.name, "sequence name", self.annotation_path)  # it becomes a result file name
         self.ground_truth = np.asarray(self.ground_truth, dtype=np.float64)
         if self.ground_truth.ndim != 2 or self.ground_truth.shape[1] not in (4, 8):
             raise TrackbenchError(

@@ -138,9 +138,32 @@ def _read_umask() -> int:
 _FILE_MODE = 0o666 & ~_read_umask()
 
 
+class naming_file:
+    """Context manager: an ``OSError`` raised inside that names no file (a failed
+    ``write``: "No space left on device", "File too large") gets ``path`` as its
+    ``filename``, so the one-line error says which file could not be written."""
+
+    def __init__(self, path: str | Path):
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = str(self.path)
+        return False
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_write_text`)."""
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write_text`). An OSError
+    names ``path``."""
     path = Path(path)
+    with naming_file(path):
+        _atomic_write(path, data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -58,9 +58,10 @@ class Tracker:
 def split_output(output: Any) -> tuple[np.ndarray, float | None]:
     """Normalise what ``update`` returned into ``(region, score)``.
 
-    Accepts a 4-number box or 8-number polygon (list, tuple or array), a pair
-    ``(region, score)``, or a dict with ``"target_bbox"``/``"bbox"``/``"box"`` and an
-    optional ``"score"``/``"best_score"``. Raises :class:`TrackbenchError` otherwise.
+    Accepts a 4-number box or 8-number polygon (list, tuple or array; see
+    :func:`check_region`), a pair ``(region, score)``, or a dict with
+    ``"target_bbox"``/``"bbox"``/``"box"`` and an optional ``"score"``/``"best_score"``.
+    Raises :class:`TrackbenchError` otherwise.
     """
     score: float | None = None
     if isinstance(output, dict):
@@ -79,7 +80,30 @@ def split_output(output: Any) -> tuple[np.ndarray, float | None]:
         region, score = output[0], (None if output[1] is None else float(output[1]))
     else:
         region = output
-    region = np.asarray(region, dtype=np.float64).reshape(-1)
-    if region.shape[0] not in (4, 8):
-        raise TrackbenchError(f"tracker returned {region.shape[0]} numbers; expected a 4-number box or 8-number polygon")
-    return region, score
+    return check_region(region), score
+
+
+def check_region(region: Any) -> np.ndarray:
+    """``region`` as a float64 ``(4,)`` box or ``(8,)`` polygon, if it is exactly 4 or 8
+    numbers, each finite or NaN (NaN: no prediction). Shapes ``(4,)``, ``(8,)``, ``(1, 4)``
+    and ``(1, 8)`` are accepted (the got10k toolkit assigns a ``(1, 4)`` output to its box
+    row, and refuses anything else); strings, booleans, other shapes and infinities raise
+    :class:`TrackbenchError`."""
+    array = np.asarray(region)
+    if array.dtype.kind not in "iuf":
+        kind = "text" if array.dtype.kind in "US" else ("booleans" if array.dtype.kind == "b" else f"{array.dtype} values")
+        raise TrackbenchError(f"expected 4 numbers [x, y, w, h] or an 8-number polygon, got {kind}: {_short(region)}")
+    if array.shape not in ((4,), (8,), (1, 4), (1, 8)):
+        raise TrackbenchError(
+            f"expected 4 numbers [x, y, w, h] or an 8-number polygon, got an array of shape {array.shape}: {_short(region)}"
+        )
+    array = array.astype(np.float64).reshape(-1)
+    if np.isinf(array).any():
+        raise TrackbenchError(f"infinite coordinate in {_short(region)} (NaN means no prediction; inf is not allowed)")
+    return array
+
+
+def _short(value: Any) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+

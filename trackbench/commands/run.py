@@ -8,6 +8,7 @@ from typing import Any
 
 from trackbench.commands.common import add_dataset_arguments, load_dataset
 from trackbench.errors import TrackbenchError
+from trackbench.execution.watch import DEFAULT_FRAME_TIMEOUT
 from trackbench.yamlconfig import parse_override
 
 
@@ -36,13 +37,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="tracker option (repeatable; value parsed as YAML)")
     parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name; "
                         "for trax:COMMAND the executable's or script's basename)")
-    parser.add_argument("--executor", choices=["serial", "process", "ray"],
-                        help="where units run (default: process if --workers > 1 or several --devices, else serial)")
+    parser.add_argument("--executor", choices=["serial", "inline", "process", "ray"],
+                        help="where units run: serial = one isolated worker process (a crash or hang fails only its "
+                        "unit), inline = in this process (debugging, profiling; no isolation), process = N isolated "
+                        "workers, ray (default: process if --workers > 1 or several --devices, else serial)")
     parser.add_argument("--workers", type=int, help="worker processes / Ray actors (default: one per CPU or device)")
     parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device (process executor); with --executor ray, "
                         "one GPU actor per listed device, placed by Ray, which sets each actor's visible GPU (cuda:0)")
     parser.add_argument("--address", help="Ray cluster address (with --executor ray)")
     parser.add_argument("--batch", type=int, default=1, help="sequences stepped in lockstep by a batch-aware tracker")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_FRAME_TIMEOUT, metavar="SECONDS",
+                        help=f"limit per tracker call (a unit also gets SECONDS x its frames); 0: no limit "
+                        f"(default: {DEFAULT_FRAME_TIMEOUT:g})")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="fail at once if another run holds the results folder (default: wait for it)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run_command)
 
@@ -52,6 +60,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise TrackbenchError(f"--workers must be at least 1, got {args.workers}")
+    if not args.timeout >= 0:
+        raise TrackbenchError(f"--timeout must be 0 (no limit) or a number of seconds, got {args.timeout}")
     devices = _split_list(args.devices)
     executor = args.executor or ("process" if (args.workers or 1) > 1 or len(devices) > 1 else "serial")
     suite, dataset = load_dataset(args)
@@ -66,6 +76,8 @@ def run_command(args: argparse.Namespace) -> int:
         batch=args.batch,
         address=args.address,
         progress=not args.no_progress,
+        timeout=args.timeout,
+        wait=not args.no_wait,
     )
     summary = run_suite(suite, dataset, options)
     print(summary.line())

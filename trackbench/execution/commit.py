@@ -14,6 +14,7 @@ from typing import Any, Callable
 from trackbench.execution.layout import result_path, write_result
 from trackbench.execution.manifest import Manifest, utc_now
 from trackbench.execution.units import UnitOutcome, WorkUnit
+from trackbench.textio import naming_file
 
 ERROR_LOG = "errors.log"
 
@@ -93,6 +94,6 @@ def _record_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outco
     record.device = outcome.device
     record.error = outcome.error
     record.traceback = outcome.traceback
-    with open(tracker_dir / ERROR_LOG, "a", encoding="utf-8") as log:
+    with naming_file(tracker_dir / ERROR_LOG), open(tracker_dir / ERROR_LOG, "a", encoding="utf-8") as log:
         log.write(f"=== {record.finished_at} {unit.key} attempt {attempt} ({outcome.worker}): {outcome.error}\n")
         log.write((outcome.traceback or "").rstrip("\n") + "\n")

@@ -1,7 +1,8 @@
 """The Ray executor: work units as tasks of Ray actors, on a local instance or a cluster.
 
-Ray is an optional extra (``pip install "ray>=2.9"``). Each actor builds the tracker once
-from its spec and options and reserves ``num_cpus=1`` (and ``num_gpus=1`` when devices
+Ray is an optional extra (``pip install "ray>=2.9"``). Each actor runs the tracker in its
+own isolated worker process (:mod:`trackbench.execution.isolated`: built once, crashes
+and ``--timeout`` recorded per task, exactly as locally) and reserves ``num_cpus=1`` (and ``num_gpus=1`` when devices
 are given: Ray then makes one GPU visible to the actor, which is passed ``cuda:0``).
 With ``address`` (``ray://host:10001`` or ``host:6379``, or ``auto``) the run joins an
 existing cluster; every node must see the dataset and the tracker's code at the same
@@ -20,7 +21,9 @@ from typing import Any, Callable, Iterator
 
 from trackbench.errors import TrackbenchError
 from trackbench.execution.units import UnitOutcome, WorkUnit
-from trackbench.execution.worker import ThrottledProgress, build_tracker, execute_task, failed_outcomes
+from trackbench.execution.isolated import WorkerProcess
+from trackbench.execution.watch import Limits
+from trackbench.execution.worker import ThrottledProgress, failed_outcomes
 
 
 def import_ray() -> Any:
@@ -32,6 +35,7 @@ def import_ray() -> Any:
 
 
 _POLL_SECONDS = 0.2  # the driver's wait between two looks at the progress counter
+STOP_SECONDS = 5.0  # at the end, how long the actors get to stop their worker processes
 
 
 class ProgressCounter:
@@ -49,26 +53,33 @@ class ProgressCounter:
 
 
 class TrackerActor:
-    """Body of a Ray actor: one tracker, many tasks; frames done go to ``counter`` (a
-    :class:`ProgressCounter` actor handle) while a task runs."""
+    """Body of a Ray actor: one isolated worker process (the tracker, built once, runs in
+    a child of the actor: :class:`~trackbench.execution.isolated.WorkerProcess`), many
+    tasks; a crash or a timeout there fails only the task, with its cause, and the actor
+    lives on. Frames done go to ``counter`` (a :class:`ProgressCounter` actor handle)."""
 
-    def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None):
+    def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None,
+                 limits: Limits | None = None):
         self.device = device
         self.counter = counter
-        self.tracker = build_tracker(spec, options, device)
+        self.worker = WorkerProcess(spec, options, device, limits or Limits())
 
     def run(self, task: list[WorkUnit]) -> list[UnitOutcome]:
         if self.counter is None:
-            return execute_task(self.tracker, task, None, self.device)
+            return self.worker.run(task)
         reporter = ThrottledProgress(self.counter.add.remote)
         try:
-            return execute_task(self.tracker, task, reporter, self.device)
+            return self.worker.run(task, reporter)
         finally:
             # Waited for (and after this actor's earlier, unwaited adds: Ray runs one
             # caller's calls to an actor in order), so the driver finds all of the task's
             # frames in the counter by the time it sees the task finished.
             import_ray().get(self.counter.add.remote(reporter.pending))
             reporter.pending = 0
+
+    def stop(self) -> None:
+        """Stop the worker process (before the actor is killed)."""
+        self.worker.stop()
 
 
 class RayExecutor:
@@ -83,8 +94,10 @@ class RayExecutor:
         workers: int | None = None,
         devices: list[str] | None = None,
         address: str | None = None,
+        limits: Limits | None = None,
     ):
         self.ray = import_ray()
+        self.limits = limits or Limits()
         self.spec = spec
         self.options = dict(options)
         self.devices = list(devices or [])
@@ -109,8 +122,8 @@ class RayExecutor:
             # Ray chooses the GPU and sets CUDA_VISIBLE_DEVICES for the actor, so inside it the
             # assigned GPU is always cuda:0; --devices gives the number of GPU actors.
             gpu_actor = self._actor_class.options(num_cpus=1, num_gpus=1)
-            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter)
-        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter)
+            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter, self.limits)
+        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter, self.limits)
 
     def run(
         self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
@@ -119,8 +132,9 @@ class RayExecutor:
 
         ``progress`` gets the frames done, as the actors report them (every 0.2 s or so
         while tasks run; all of a task's frames by the time its outcomes are yielded).
-        An actor that dies (or fails to build its tracker) reports its task failed and
-        is replaced by a new one. (A death only ever takes down its own task, so
+        A tracker that crashes or times out fails its task inside the actor (its worker
+        process is replaced); an actor that dies itself reports its task failed and is
+        replaced by a new one. (A death only ever takes down its own task, so
         ``isolate`` needs nothing more.)
         """
         ray = self.ray
@@ -151,6 +165,16 @@ class RayExecutor:
             progress(frames)
 
     def close(self) -> None:
+        stops = []
+        for actor in self._actors:
+            try:
+                stops.append(actor.stop.remote())
+            except Exception:
+                pass
+        try:
+            self.ray.wait(stops, num_returns=len(stops), timeout=STOP_SECONDS)
+        except Exception:
+            pass
         for actor in self._actors:
             try:
                 self.ray.kill(actor, no_restart=True)

@@ -4,10 +4,13 @@
 ``<out>/<suite>/<tracker>/``: the results (layout of the suite), ``run.json``,
 ``manifest.json`` (per unit status/timing/error) and ``errors.log`` (tracebacks).
 
-Crash safety: only this process writes files, each atomically, the result file of a
-unit last; so killing the run at any moment (even ``kill -9``) leaves finished units
-complete and nothing else but possibly a hidden ``.*.tmp`` file, which the next run
-removes before completing the missing units. The manifest is saved at most once a
+Crash safety: the tracker runs in an isolated worker process by default
+(:mod:`~trackbench.execution.isolated`; ``--executor inline`` for debugging), so its
+crash, ``sys.exit`` or hang (``--timeout``) fails only its unit. The results folder is
+locked for the run (:mod:`~trackbench.execution.lock`). Only this process writes files,
+each atomically, the result file of a unit last; so killing the run at any moment (even
+``kill -9``) leaves finished units complete and nothing else but possibly a hidden
+``.*.tmp`` file, which the next run removes before completing the missing units. The manifest is saved at most once a
 second (:data:`~trackbench.execution.manifest.SAVE_INTERVAL`), after every failure and
 when the run ends or is interrupted; after a ``kill -9`` it may be behind, and the next
 run brings it up to date from the result files. A unit whose tracker raises (or whose
@@ -33,23 +36,31 @@ from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
 from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, commit_success, mark_finished
 from trackbench.execution.layout import plan_units
+from trackbench.execution.lock import ResultsLock
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
+from trackbench.execution.watch import DEFAULT_FRAME_TIMEOUT, Limits
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
+from trackbench.names import check_name
 from trackbench.results.layout import write_run_info
 from trackbench.sequence import Dataset
 
 if TYPE_CHECKING:
     from trackbench.suites import Suite
 
-EXECUTORS = ("serial", "process", "ray")
+EXECUTORS = ("serial", "inline", "process", "ray")
 
 
 @dataclass
 class RunOptions:
-    """How to run. ``workers=None``: 1 (serial), the CPU count (process), the cluster's
-    CPUs or one per device (ray). ``devices``: e.g. ``["cuda:0", "cuda:1"]``, one worker
-    pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware tracker."""
+    """How to run. ``executor``: ``serial`` (default: one isolated worker process),
+    ``inline`` (in this process, no isolation: debugging, profiling), ``process`` (isolated
+    workers) or ``ray``. ``workers=None``: 1 (serial), the CPU count (process), the
+    cluster's CPUs or one per device (ray). ``devices``: e.g. ``["cuda:0", "cuda:1"]``, one
+    worker pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware
+    tracker. ``timeout``: seconds per tracker call, 0 for none
+    (:class:`~trackbench.execution.watch.Limits`). ``wait``: wait for another run holding
+    the results folder (else fail at once, :mod:`~trackbench.execution.lock`)."""
 
     tracker: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +73,8 @@ class RunOptions:
     address: str | None = None
     progress: bool = True
     max_attempts: int = 2
+    timeout: float = DEFAULT_FRAME_TIMEOUT
+    wait: bool = True
 
 
 @dataclass
@@ -155,23 +168,27 @@ def remove_stale_temporaries(tracker_dir: Path) -> list[Path]:
     return removed
 
 
-def make_executor(options: RunOptions, tracker: Any):
-    """The executor named by ``options.executor`` (``tracker`` is reused by ``serial``)."""
-    if options.executor == "serial":
-        from trackbench.execution.serial import SerialExecutor
+def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = None):
+    """The executor named by ``options.executor`` (``tracker`` is reused by ``inline``)."""
+    limits = limits or Limits(options.timeout)
+    if options.executor == "inline":
+        from trackbench.execution.inline import InlineExecutor
 
-        return SerialExecutor(tracker, options.devices[0] if options.devices else None)
-    if options.executor == "process":
+        return InlineExecutor(tracker, options.devices[0] if options.devices else None, limits)
+    if options.executor in ("serial", "process"):
         import os
 
-        from trackbench.execution.process import ProcessExecutor
+        from trackbench.execution.isolated import IsolatedExecutor
 
-        workers = options.workers or len(options.devices) or os.cpu_count() or 1
-        return ProcessExecutor(options.tracker, options.options, workers, options.devices)
+        if options.executor == "serial":
+            workers, devices = 1, options.devices[:1]
+        else:
+            workers, devices = options.workers or len(options.devices) or os.cpu_count() or 1, options.devices
+        return IsolatedExecutor(options.tracker, options.options, workers, devices, limits, options.executor)
     if options.executor == "ray":
         from trackbench.execution.ray_executor import RayExecutor
 
-        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address)
+        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address, limits)
     raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
 
 
@@ -212,20 +229,21 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
     if options.batch < 1:
         raise TrackbenchError(f"--batch must be at least 1, got {options.batch}")
+    if options.tracker_name is not None:
+        check_name(options.tracker_name, "tracker name", "--tracker-name")
+    limits = Limits(options.timeout)
     started = time.perf_counter()
     # The tracker is built here once: to learn its name, determinism and configuration
-    # (and to validate the options) before any worker starts. `serial` then uses it; the
-    # other executors build their own on their devices, so this probe is built on the
-    # CPU (when devices are given) and dropped before they start.
-    serial = options.executor == "serial"
+    # (and to validate the options) before any worker starts. `inline` then uses it; the
+    # other executors build their own on their devices in isolated workers, so this probe
+    # is built on the CPU (when devices are given) and dropped before they start.
+    inline = options.executor == "inline"
     factory = tracker_factory(options.tracker)  # looked up once (a scan of all entry points)
     options = with_suite_option(options, suite, factory)
-    probe_device = (options.devices[0] if serial else "cpu") if options.devices else None
+    probe_device = (options.devices[0] if inline else "cpu") if options.devices else None
     tracker = build_tracker(options.tracker, options.options, probe_device, factory)
     deterministic = declared_determinism(tracker)
-    tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
-    if tracker_name in (".", "..") or "/" in tracker_name or "\\" in tracker_name:
-        raise TrackbenchError(f"tracker name {tracker_name!r} must be a plain folder name")
+    tracker_name = check_name(options.tracker_name or default_tracker_name(options.tracker, tracker), "tracker name")
     tracker_dir = Path(options.out) / suite.name / tracker_name
     info: dict[str, Any] = {
         "tracker": options.tracker,
@@ -237,20 +255,44 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
     }
     if callable(getattr(tracker, "config_summary", None)):
         info["tracker_config"] = tracker.config_summary()
-    _check_run_info(tracker_dir, info)
-    tracker_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(tracker_dir)
-    write_run_info(tracker_dir, info)
-
     batch = options.batch
     if batch > 1 and not supports_batches(tracker):
         print(f"trackbench: {tracker_name} has no init_batch/update_batch; running unbatched", file=sys.stderr)
         batch = 1
-    if not serial:
+    if not inline:
         tracker = None  # free the probe (e.g. a model's memory) before the workers start
 
+    # Start: everything that can fail on bad input is checked before the first file is
+    # written; a start that fails anyway leaves nothing behind (not even the folder).
+    lock = ResultsLock(tracker_dir, wait=options.wait).acquire()
+    executor = None
+    try:
+        _check_run_info(tracker_dir, info)
+        remove_stale_temporaries(tracker_dir)  # under the lock: no other run's files in flight
+        finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
+        _check_images(missing)
+        if missing:
+            executor = make_executor(options, tracker, limits)
+        write_run_info(tracker_dir, info)
+    except BaseException:
+        if executor is not None:
+            executor.close()
+        lock.release(remove_created=True)
+        raise
+
+    try:
+        summary = _execute(suite, dataset, options, executor, tracker_dir, tracker_name, deterministic, batch,
+                           finished, missing)
+    finally:
+        lock.release()
+    summary.wall_seconds = time.perf_counter() - started
+    return summary
+
+
+def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, tracker_dir: Path, tracker_name: str,
+             deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit]) -> RunSummary:
+    """Run the ``missing`` units (the results folder locked), retrying failures once."""
     manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
-    finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
     mark_finished(manifest, tracker_dir, finished)
     units_skipped = len(finished)
     attempts: dict[str, int] = {}
@@ -259,7 +301,6 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
     tracker_seconds = 0.0
     units_run = 0
 
-    executor = None
     committer = Committer()
     bar = tqdm(total=sum(u.frames for u in missing), unit="frame", desc=f"{tracker_name} on {suite.name}",
                disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
@@ -277,8 +318,6 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
                 bar.total += sum(u.frames for u in todo)
                 bar.refresh()
             first_round = False
-            if executor is None:
-                executor = make_executor(options, tracker)
             by_key = {u.key: u for u in todo}
             fresh = [u for u in todo if u.key not in attempts]
             retries = [u for u in todo if u.key in attempts]
@@ -302,12 +341,14 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
             committer.drain()
             finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
     finally:
-        committer.close()
-        if manifest.unsaved:  # the end of the run, or an interrupt: the last throttled changes
-            manifest.save()
-        bar.close()
-        if executor is not None:
-            executor.close()
+        try:
+            committer.close()
+        finally:
+            if manifest.unsaved or not manifest.path.is_file():  # the last throttled changes, or an interrupt
+                manifest.save()
+            bar.close()
+            if executor is not None:
+                executor.close()
 
     all_units = finished + missing
     sequences = {seq.name for seq in dataset}
@@ -323,7 +364,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         units_run=units_run,
         frames=frames,
         tracker_seconds=tracker_seconds,
-        wall_seconds=time.perf_counter() - started,
+        wall_seconds=0.0,
         failed=failed,
     )
 

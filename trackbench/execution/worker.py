@@ -1,9 +1,12 @@
 """What every executor runs inside a worker: build the tracker once, run tasks.
 
 A task is a list of work units: one unit, or up to B one-pass units stepped in lockstep
-by a batch-aware tracker. Tracker exceptions are caught here and reported in the
-:class:`UnitOutcome` (message + traceback); nothing is written by workers (the runner
-writes all files, so there is a single writer per tracker directory).
+by a batch-aware tracker. Tracker exceptions (``SystemExit`` included, and the
+``--executor inline`` timeout) are caught here and reported in the :class:`UnitOutcome`
+(message + traceback); the tracker runs behind a
+:class:`~trackbench.execution.watch.WatchedTracker` (phase/frame recorded, outputs
+checked). Nothing is written by workers (the runner writes all files, so there is a
+single writer per tracker directory).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import run_batched, supports_batches
 from trackbench.execution.units import UnitOutcome, WorkUnit
+from trackbench.execution.watch import FrameWatch, Limits, UnitTimeout, WatchedTracker
 from trackbench.protocols.ope import run_one_pass
 from trackbench.registry import create_tracker, resolve_factory
 
@@ -101,11 +106,47 @@ def execute_task(
     task: list[WorkUnit],
     progress: ProgressCallback | None = None,
     device: str | None = None,
+    watch: FrameWatch | None = None,
+    limits: Limits | None = None,
 ) -> list[UnitOutcome]:
-    """Run one task with ``tracker``; one :class:`UnitOutcome` per unit, in order."""
+    """Run one task with ``tracker``; one :class:`UnitOutcome` per unit, in order.
+
+    ``watch``: where the worker's phase and frame are recorded (a private one if None);
+    ``limits``: with them, each tracker call is bounded here with ``SIGALRM`` (the
+    in-process executor; isolated workers are timed from outside instead)."""
+    watch = watch if watch is not None else FrameWatch()
+    watched = WatchedTracker(tracker, watch, limits, alarm=limits is not None)
+    progress = _with_watch(watch, progress)
     if len(task) > 1 and supports_batches(tracker):
-        return _execute_batch(tracker, task, progress, device)
-    return [_execute_unit(tracker, unit, progress, device) for unit in task]
+        watch.begin_unit(max(u.frames for u in task), batch=True)
+        try:
+            return _execute_batch(watched, task, progress, device)
+        finally:
+            watch.end_unit()
+    outcomes = []
+    for unit in task:
+        watch.begin_unit(unit.frames)
+        try:
+            outcomes.append(_execute_unit(watched, unit, progress, device))
+        finally:
+            watch.end_unit()
+    return outcomes
+
+
+def _with_watch(watch: FrameWatch, progress: ProgressCallback | None) -> ProgressCallback:
+    if progress is None:
+        return watch.advance
+
+    def both(frames: int) -> None:
+        watch.advance(frames)
+        progress(frames)
+
+    return both
+
+
+# What a tracker may raise that fails its unit instead of the run (KeyboardInterrupt
+# still stops the run).
+UNIT_FAILURES = (Exception, SystemExit, UnitTimeout)
 
 
 def _execute_unit(tracker: Any, unit: WorkUnit, progress: ProgressCallback | None, device: str | None) -> UnitOutcome:
@@ -121,7 +162,7 @@ def _execute_unit(tracker: Any, unit: WorkUnit, progress: ProgressCallback | Non
         outcome.result = result
         outcome.frames = unit.frames
         outcome.tracker_seconds = float(np.nansum(np.asarray(result.times, dtype=np.float64)))
-    except Exception as exc:  # a tracker's failure is data for the manifest, not a crash
+    except UNIT_FAILURES as exc:  # a tracker's failure is data for the manifest, not a crash
         outcome.error = _one_line(exc)
         outcome.traceback = traceback.format_exc()
     outcome.seconds = time.perf_counter() - start
@@ -139,7 +180,7 @@ def _execute_batch(
             outcome.result = trajectory
             outcome.frames = unit.frames
             outcome.tracker_seconds = float(np.sum(trajectory.times))
-    except Exception as exc:
+    except UNIT_FAILURES as exc:
         for outcome in outcomes:
             outcome.result = None
             outcome.error = f"in a batch of {len(task)}: {_one_line(exc)}"
@@ -151,6 +192,10 @@ def _execute_batch(
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, (UnitTimeout, TrackbenchError)):
+        return str(exc)
+    if isinstance(exc, SystemExit):
+        return f"tracker called sys.exit({exc.code!r})"
     text = str(exc).replace("\n", " ").strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

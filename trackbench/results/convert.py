@@ -30,6 +30,7 @@ import numpy as np
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import xyxy_to_xywh
+from trackbench.names import check_name
 from trackbench.results.otb_mat import find_mat_results, write_mat_result
 from trackbench.results.read import ResultIndex, read_ope_results, read_repeated_results, read_times, read_vot_results
 from trackbench.results.layout import TIME_FORMAT, write_got10k_result, write_ope_result, write_repetition, write_run_info
@@ -110,10 +111,12 @@ def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | 
     ``.mat`` file names. Raises :class:`TrackbenchError` for missing or malformed files.
     """
     source = Path(source)
+    if tracker_name is not None:
+        check_name(tracker_name, "tracker name", "--tracker-name")
     if source.is_dir() and any(source.glob("*.mat")) and not any(source.glob("*.txt")):
         return _import_mat(source, suite, dataset, Path(out), tracker_name)
     index = ResultIndex.build(source)
-    name = tracker_name or index.source.name
+    name = check_name(tracker_name or index.source.name, "tracker name (from the source's name)", source)
     tracker_dir = Path(out) / suite.name / name
     summary = ConversionSummary(name, tracker_dir, len(dataset))
     layout = suite.layout
@@ -153,7 +156,7 @@ def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_n
     if suite.layout != "ope":
         raise TrackbenchError(f"OTB .mat results can only be imported into a one-pass suite, not {suite.name!r}", folder)
     results = find_mat_results(folder, dataset, tracker_name)
-    name = tracker_name or next(iter(results.values())).tracker
+    name = check_name(tracker_name or next(iter(results.values())).tracker, "tracker name (from the .mat file names)", folder)
     tracker_dir = out / suite.name / name
     summary = ConversionSummary(name, tracker_dir, len(dataset))
     for seq_name, result in results.items():

@@ -3,7 +3,8 @@
 :class:`ResultSource` lists the text files under a tracker's result location and reads
 them, so the readers in :mod:`trackbench.results.read` work on published archives
 without unpacking them. Paths are relative, ``/``-separated; a single top-level folder
-inside an archive (``SiamRPN++/airplane-1.txt``) is stripped.
+inside an archive (``SiamRPN++/airplane-1.txt``) is stripped. Archive members with an
+absolute path or a ``..`` component are refused (:func:`trackbench.names.check_member`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.names import check_member
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip")
 
@@ -77,13 +79,13 @@ def _read_archive(path: Path) -> dict[str, str]:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     if not info.is_dir() and info.filename.lower().endswith((".txt", ".value")):
-                        texts[info.filename] = archive.read(info).decode("utf-8-sig")
+                        texts[check_member(info.filename, path)] = archive.read(info).decode("utf-8-sig")
         else:
             with tarfile.open(path) as archive:
                 for member in archive.getmembers():
                     if member.isfile() and member.name.lower().endswith((".txt", ".value")):
                         handle = archive.extractfile(member)
-                        texts[member.name] = handle.read().decode("utf-8-sig")
+                        texts[check_member(member.name, path)] = handle.read().decode("utf-8-sig")
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError) as exc:
         raise TrackbenchError(f"cannot read archive: {exc}", path) from None
     # Strip one common top-level folder.

@@ -1,0 +1,299 @@
+"""Crash isolation: each tracker runs in a long-lived child worker process.
+
+The default executor (``serial``: one worker) and ``process`` (``--workers N``) run
+every task in a :class:`WorkerProcess`: a ``spawn``-started child that builds the
+tracker once and then runs task after task sent over a pipe, so isolation costs one
+process start per run, not one per unit (measured in ``benchmarks/isolation_cost.py``).
+The parent reads the child's :class:`~trackbench.execution.watch.FrameWatch` from
+shared memory, for the progress bar and the time limits, and notices its death:
+
+* a segfault, ``os._exit``, an OOM kill: the task in flight fails with
+  "worker process killed by signal SIGSEGV (11) in update at frame 4" (or "exited with
+  code 3 ..."), and a fresh worker takes the next task; nothing else is charged;
+* a call past ``--timeout`` (:class:`~trackbench.execution.watch.Limits`): the parent
+  kills the worker's process group (the tracker's own children too, e.g. a TraX
+  server) and the task fails with "timed out after 60 s in update at frame 4";
+* a ``MemoryError`` is recorded like any exception, then the worker is replaced (its
+  memory may be in a bad state).
+
+Children ignore SIGINT and sit in their own process group: Ctrl-C and SIGTERM reach
+the parent only, which stops them (:meth:`IsolatedExecutor.close`). A child whose parent
+dies (``kill -9``) exits by itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from multiprocessing.connection import wait
+from typing import Any, Callable, Iterator
+
+from trackbench.execution.units import UnitOutcome, WorkUnit
+from trackbench.execution.watch import BUILDING, SLOTS, STARTING, FrameWatch, Limits
+from trackbench.execution.worker import build_tracker, execute_task, failed_outcomes, worker_name
+from trackbench.textio import naming_file
+
+SHARED_MEMORY = "/dev/shm (the worker's shared memory)"  # where multiprocessing keeps it, for errors
+POLL_SECONDS = 0.1  # how often the parent looks at busy workers' watches
+STOP_SECONDS = 5.0  # how long a worker may take to exit when asked
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], device: str | None, parent: int) -> None:
+    """The worker process: build the tracker, then run tasks until told to stop."""
+    os.setpgid(0, 0)  # its own process group: killed as one on a timeout, no terminal Ctrl-C
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="trackbench-orphan-watch").start()
+    watch = FrameWatch(slots)
+    watch.set_phase(BUILDING)
+    tracker, build_error = None, None
+    try:
+        tracker = build_tracker(spec, options, device)
+    except (Exception, SystemExit) as exc:  # reported with each task instead
+        build_error = (f"building the tracker on {device or 'this worker'} failed: {type(exc).__name__}: {exc}",
+                       traceback.format_exc())
+    watch.end_unit()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        if build_error is not None:
+            outcomes = failed_outcomes(task, *build_error)
+        else:
+            outcomes = execute_task(tracker, task, None, device, watch)
+        try:
+            conn.send(outcomes)
+        except Exception as exc:  # e.g. a result that cannot be pickled
+            conn.send(failed_outcomes(task, f"cannot send the result back: {type(exc).__name__}: {exc}",
+                                      traceback.format_exc()))
+        if retires(outcomes):
+            return  # a fresh worker for the next task
+
+
+def retires(outcomes: list[UnitOutcome]) -> bool:
+    """Whether a worker stops after these outcomes: after a ``MemoryError`` its memory
+    may be in a bad state, so the next task gets a fresh worker."""
+    return any((o.error or "").startswith("MemoryError") for o in outcomes)
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """``"killed by signal SIGSEGV (11)"`` / ``"exited with code 3"``."""
+    if exitcode is None:
+        return "stopped"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "signal"
+        text = f"killed by signal {name} ({-exitcode})"
+        if -exitcode == signal.SIGKILL:
+            text += " (out of memory?)"
+        return text
+    return f"exited with code {exitcode}"
+
+
+class WorkerProcess:
+    """One child worker (started on first use, restarted after it dies) and its task."""
+
+    def __init__(self, spec: str, options: dict[str, Any], device: str | None, limits: Limits):
+        self.spec, self.options, self.device, self.limits = spec, dict(options), device, limits
+        self._context = multiprocessing.get_context("spawn")
+        self.process: Any = None
+        self.conn: Any = None
+        self.watch: FrameWatch | None = None
+        self.task: list[WorkUnit] | None = None
+        self._reported = 0  # frames of the watch already passed to the progress callback
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def start(self) -> None:
+        """Start the child now (else on the first :meth:`submit`)."""
+        if self.process is None or not self.process.is_alive():
+            self._discard()
+            self._start()
+
+    def _start(self) -> None:
+        with naming_file(SHARED_MEMORY):
+            slots = self._context.RawArray("d", SLOTS)
+        self.watch = FrameWatch(slots)
+        self.watch.set_phase(STARTING)
+        parent_conn, child_conn = self._context.Pipe()
+        self.process = self._context.Process(
+            target=_child_main,
+            args=(child_conn, slots, self.spec, self.options, self.device, os.getpid()),
+            name="trackbench-worker",
+            daemon=False,  # a tracker may start processes of its own; close() stops it
+        )
+        self.process.start()
+        child_conn.close()
+        self.conn = parent_conn
+        self._reported = 0
+
+    def submit(self, task: list[WorkUnit]) -> None:
+        self.start()
+        self.task = task
+        self.conn.send(task)
+
+    def progress(self) -> int:
+        """Frames done since the last call."""
+        if self.watch is None:
+            return 0
+        done = self.watch.frames_done
+        delta, self._reported = done - self._reported, done
+        return max(delta, 0)
+
+    def waitables(self) -> list[Any]:
+        return [self.conn, self.process.sentinel] if self.busy else []
+
+    def poll(self) -> list[UnitOutcome] | None:
+        """The finished task's outcomes, or failed ones if the worker died or timed out;
+        ``None`` while it is still running."""
+        assert self.task is not None and self.watch is not None
+        try:
+            if self.conn.poll():
+                outcomes = self.conn.recv()
+                self.task = None
+                if retires(outcomes):
+                    self.process.join(STOP_SECONDS)
+                    self._discard()
+                return outcomes
+        except (EOFError, OSError):
+            pass  # the child died: its exit code tells how
+        if not self.process.is_alive():
+            self.process.join()
+            where = self.watch.where()
+            error = f"worker process {describe_exit(self.process.exitcode)} {where}"
+            return self._fail(error)
+        message = self.watch.overdue(self.limits)
+        if message is not None:
+            self.kill()
+            return self._fail(message)
+        return None
+
+    def _fail(self, error: str) -> list[UnitOutcome]:
+        task, self.task = self.task, None
+        outcomes = failed_outcomes(task, error)
+        for outcome in outcomes:
+            outcome.worker = f"{worker_name().rpartition(':')[0]}:{self.process.pid}"
+            outcome.device = self.device
+        self._discard()
+        return outcomes
+
+    def run(self, task: list[WorkUnit], progress: Callable[[int], None] | None = None) -> list[UnitOutcome]:
+        """Run ``task`` and wait for it (what a Ray actor does with its worker)."""
+        self.submit(task)
+        while True:
+            wait(self.waitables(), timeout=POLL_SECONDS)
+            outcomes = self.poll()
+            frames = self.progress()
+            if frames and progress is not None:
+                progress(frames)
+            if outcomes is not None:
+                return outcomes
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started (its process group), now."""
+        if self.process is not None and self.process.pid is not None:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.process.pid, signal.SIGKILL)
+                    break
+                except (ProcessLookupError, PermissionError):
+                    continue
+            self.process.join(STOP_SECONDS)
+
+    def _discard(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.kill()
+            else:
+                self.process.join(0)
+                self._kill_group()
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+        self.task = None
+
+    def _kill_group(self) -> None:
+        """What the dead worker left running in its group (e.g. a TraX server)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit; kill a busy (or slow) one."""
+        if self.process is None:
+            return
+        if not self.busy and self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            self.process.join(STOP_SECONDS)
+        self._discard()
+
+
+class IsolatedExecutor:
+    """Runs tasks on ``workers`` isolated worker processes, one task per worker at a time.
+    With ``devices``, worker ``i`` is pinned to ``devices[i % len(devices)]``."""
+
+    def __init__(self, spec: str, options: dict[str, Any], workers: int = 1, devices: list[str] | None = None,
+                 limits: Limits | None = None, name: str = "process"):
+        self.name = name
+        self.workers = max(1, int(workers))
+        devices = list(devices or [])
+        self.limits = limits or Limits()
+        self._pool = [
+            WorkerProcess(spec, options, devices[index % len(devices)] if devices else None, self.limits)
+            for index in range(self.workers)
+        ]
+        for worker in self._pool:  # they import and build while the runner prepares the run
+            worker.start()
+
+    def run(
+        self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
+    ) -> Iterator[list[UnitOutcome]]:
+        """Hand out the tasks (in order: longest first) and yield outcomes as tasks finish.
+        ``isolate`` runs one task at a time (retries: a crash then blames only its own unit,
+        and is never a neighbour's side effect)."""
+        waiting = list(reversed(tasks))
+        limit = 1 if isolate else len(self._pool)
+        while True:
+            busy = [w for w in self._pool if w.busy]
+            for worker in self._pool:
+                if not waiting or len(busy) >= limit:
+                    break
+                if not worker.busy:
+                    worker.submit(waiting.pop())
+                    busy.append(worker)
+            if not busy:
+                return
+            wait([item for w in busy for item in w.waitables()], timeout=POLL_SECONDS)
+            finished = []
+            for worker in busy:
+                outcomes = worker.poll()
+                frames = worker.progress()
+                if frames:
+                    progress(frames)
+                if outcomes is not None:
+                    finished.append(outcomes)
+            yield from finished
+
+    def close(self) -> None:
+        for worker in self._pool:
+            worker.stop()
