@@ -42,7 +42,7 @@ def error_of(call: Callable[[], object]) -> str:
         ("   \n\n", None, "file is empty"),
         ("10,20,30,40\n11,21,31\n", 2, "expected 4 numbers, found 3"),
         ("10,20,30,40,50\n", 1, "expected 4 numbers, found 5"),
-        ("10,20,30,40\nNaN,NaN,NaN,NaN\n", 2, "NaN value"),
+        ("10,20,30,40\nNaN,NaN,x,NaN\n", 2, "not a number: 'x'"),
         ("10,20,30,40\n\n11,21,31,41\n", 2, "blank line inside the table"),
         ("10,20,30,40\n11,21,x,41\n", 2, "not a number: 'x'"),
     ],
@@ -130,9 +130,9 @@ def test_bad_pysot_json(tmp_path: Path) -> None:
     entry = {"video_dir": "a", "img_names": ["a/1.jpg", "a/2.jpg"], "gt_rect": [[1, 2, 3, 4], [1, 2, 3]]}
     path.write_text(json.dumps({"a": entry}, indent=1))
     assert error_of(lambda: read_pysot_json(path)) == f"{path}:2: sequence 'a': gt_rect row 2 has 3 numbers (expected 4 or 8)"
-    entry["gt_rect"] = [[1, 2, 3, 4], [float("nan")] * 4]
+    entry["gt_rect"] = [[1, 2, 3, 4], [1, 2, "3", 4]]
     path.write_text(json.dumps({"a": entry}, indent=1))
-    assert "gt_rect row 2 has a NaN" in error_of(lambda: read_pysot_json(path))
+    assert "gt_rect row 2 has a non-numeric value" in error_of(lambda: read_pysot_json(path))
     entry["gt_rect"] = [[1, 2, 3, 4]]
     path.write_text(json.dumps({"a": entry}, indent=1))
     assert error_of(lambda: read_pysot_json(path)) == f"{path}:2: sequence 'a': 2 img_names but 1 gt_rect rows"

@@ -106,14 +106,15 @@ def test_test_split_first_box_only(tmp_path: Path) -> None:
         assert seq.image_size == (32, 24)
 
 
-def test_nan_rows_rejected_in_val(got_root: Path) -> None:
+def test_nan_and_inf_rows_read_as_missing_in_val(got_root: Path) -> None:
     gt = got_root / "val" / "GOT-10k_Val_000002" / "groundtruth.txt"
     lines = gt.read_text().splitlines()
     lines[2] = "nan,nan,nan,nan"
+    lines[3] = "1,2,inf,4"
     gt.write_text("\n".join(lines) + "\n")
-    with pytest.raises(TrackbenchError) as error:
-        read_got10k(got_root, split="val")
-    assert str(error.value) == f"{gt}:3: NaN value"
+    seq = read_got10k(got_root, split="val")["GOT-10k_Val_000002"]
+    assert seq.missing_gt.nonzero()[0].tolist() == [2, 3]
+    assert np.isnan(seq.ground_truth[3]).all()
 
 
 def test_label_length_and_missing_folder(got_root: Path) -> None:

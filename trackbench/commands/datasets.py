@@ -62,7 +62,7 @@ def summary_lines(suite_name: str, root: str, dataset: Any) -> list[str]:
     flagged = [s for s in sequences if s.absent is not None]
     if flagged:
         lines.append(f"  absent frames: {sum(int(s.absent.sum()) for s in flagged)} (in {len(flagged)} sequences)")
-    nan_rows = sum(int(s.ground_truth[:, 0].size - (s.ground_truth == s.ground_truth).all(axis=1).sum()) for s in sequences)
+    nan_rows = sum(int(s.missing_gt.sum()) for s in sequences)
     if nan_rows:
         lines.append(f"  frames without ground truth (NaN): {nan_rows}")
     sized = sum(1 for s in sequences if s.image_size is not None)

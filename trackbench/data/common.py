@@ -17,10 +17,29 @@ import numpy as np
 from trackbench.data.attributes import LASOT_ATTRIBUTES, OTB_ATTRIBUTES, short_attribute_name
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
-from trackbench.textio import read_flags, split_numbers
+from trackbench.textio import read_flags, read_table, split_numbers
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 _NUMBERED = re.compile(r"^(\d+)$")
+
+
+def read_ground_truth(path: str | Path, columns: int | tuple[int, ...] = 4, *,
+                      what: str = "ground-truth boxes x,y,w,h") -> np.ndarray:
+    """A ground-truth table, ``(N, columns)``; rows without a box become all-NaN rows.
+
+    A row holding any ``NaN`` or ``inf`` (``NaN,NaN,NaN,NaN`` marks an absent target in
+    UAV123's files, the UAV123 toolkit and pysot read them so) is read as "no box": the
+    whole row is set to NaN, and :attr:`trackbench.sequence.Sequence.missing_gt` flags
+    it. Every rule profile then treats it as an invalid frame, as the toolkits do: it
+    never succeeds in the success plot; in the precision plots it passes (centre error
+    -1: OTB toolkit ``calcSeqErrRobust.m``, pysot ``success_error``, pytracking's
+    ``'uav'`` rule); got10k drops it from numerator and denominator
+    (``ExperimentUAV123._calc_metrics``). ``inf`` is treated exactly like NaN (no toolkit
+    could score it). Other bad tokens or rows raise as :func:`~trackbench.textio.read_table` does.
+    """
+    boxes = read_table(path, columns, allow_nan=True, what=what)
+    boxes[~np.isfinite(boxes).all(axis=1)] = np.nan
+    return boxes
 
 
 def read_name_list(path: str | Path, *, what: str = "sequence names") -> list[str]:

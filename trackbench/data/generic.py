@@ -27,13 +27,13 @@ from trackbench.data.common import (
     numbered_frames,
     parse_attribute_file,
     read_frame_flags,
+    read_ground_truth,
     require_folder,
     select_names,
     sequence_folder,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
-from trackbench.textio import read_table
 
 ANNOTATION_FILES = ("groundtruth.txt", "groundtruth_rect.txt")
 
@@ -57,7 +57,7 @@ def read_folder(
 def read_folder_sequence(folder: Path) -> Sequence:
     """One sequence folder of the generic layout."""
     annotation = _annotation(folder) or folder / ANNOTATION_FILES[0]
-    boxes = read_table(annotation, (4, 8), what="ground-truth boxes x,y,w,h or polygons")
+    boxes = read_ground_truth(annotation, (4, 8), what="ground-truth boxes x,y,w,h or polygons")
     images = []
     for candidate in (folder / "img", folder / "color", folder):
         images = list_images(candidate)

@@ -25,6 +25,7 @@ from trackbench.data.common import (
     make_dataset,
     numbered_frames,
     read_frame_flags,
+    read_ground_truth,
     read_key_values,
     read_name_list,
     select_names,
@@ -32,7 +33,7 @@ from trackbench.data.common import (
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
-from trackbench.textio import read_flags, read_table
+from trackbench.textio import read_flags
 
 GOT10K_SPLITS = ("val", "test")
 
@@ -71,7 +72,7 @@ def read_got10k(
 def read_got10k_sequence(folder: Path, *, test: bool = False) -> Sequence:
     """One GOT-10k sequence folder; ``test``: only the first box is known."""
     annotation = folder / "groundtruth.txt"
-    boxes = read_table(annotation, 4, allow_nan=test, what="ground-truth boxes x,y,w,h")
+    boxes = read_ground_truth(annotation)
     if np.isnan(boxes[0]).any():
         raise TrackbenchError("NaN value in the first frame's box", annotation, 1)
     images = list_images(folder)

@@ -8,7 +8,8 @@ One object per sequence, keyed by the sequence name (the result-file stem)::
 
 ``img_names`` are relative to the folder holding the JSON file (pysot's dataset root).
 ``gt_rect`` rows hold 4 (``x,y,w,h``) or 8 (polygon) numbers; a sequence mixing both is
-read as polygons. Any other key holding a per-frame list is a tag (VOT), shorter lists
+read as polygons; a row with a ``NaN``, ``Infinity`` or ``null`` number has no box (read as a
+NaN row, as :func:`trackbench.data.common.read_ground_truth` reads text files). Any other key holding a per-frame list is a tag (VOT), shorter lists
 padded with 0; ``absent`` is LaSOT's per-frame absence flag; ``attr`` lists the
 sequence's attributes by long or short name.
 """
@@ -113,12 +114,17 @@ def _boxes(rows: object, fail) -> np.ndarray:
         if not isinstance(row, list) or len(row) not in (4, 8):
             count = len(row) if isinstance(row, list) else "no"
             raise fail(f"gt_rect row {number} has {count} numbers (expected 4 or 8)")
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in row):
-            raise fail(f"gt_rect row {number} has a NaN or non-numeric value")
+        if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in row):
+            raise fail(f"gt_rect row {number} has a non-numeric value")
         widths.add(len(row))
+    rows = [[math.nan if v is None else v for v in row] for row in rows]
     if widths == {4}:
-        return np.asarray(rows, dtype=np.float64)
-    return np.stack([np.asarray(r, float) if len(r) == 8 else rectangles_to_polygons(np.asarray([r], float))[0] for r in rows])
+        boxes = np.asarray(rows, dtype=np.float64)
+    else:
+        boxes = np.stack([np.asarray(r, float) if len(r) == 8 else rectangles_to_polygons(np.asarray([r], float))[0]
+                          for r in rows])
+    boxes[~np.isfinite(boxes).all(axis=1)] = np.nan  # no box: as read_ground_truth reads text files
+    return boxes
 
 
 def _flags(values: list, length: int, key: str, fail) -> np.ndarray:

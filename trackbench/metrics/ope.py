@@ -12,7 +12,13 @@ Rules (docs/metrics.md §1-§3), switchable by :class:`RuleProfile`:
   t = 0, 0.01, ..., 0.50; score at 0.20 (or the curve mean, got10k);
 * per sequence: counts divided by the number of frames of the sequence (absent frames
   count in the denominator but never succeed), then curves averaged over sequences
-  with equal weight; AUC = mean of the 21-point success curve.
+  with equal weight; AUC = mean of the 21-point success curve;
+* frames whose ground truth is NaN (no box: UAV123 marks absent targets so; ``inf`` is
+  read as NaN, :func:`trackbench.data.common.read_ground_truth`) are invalid under every
+  profile: IoU -1 (a success failure) and centre errors -1 (a precision pass), as the
+  OTB/UAV123 toolkit (``calcSeqErrRobust.m``), pysot (``success_error``) and pytracking
+  (``calc_seq_err_robust``, its ``'uav'`` rule) score them; got10k drops them
+  (``drop_nan_gt``).
 """
 
 from __future__ import annotations
@@ -64,10 +70,14 @@ class OpeFrameScores:
     denominators: np.ndarray
 
 
-def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results") -> np.ndarray:
+def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results",
+                         gt_missing: np.ndarray | None = None) -> np.ndarray:
     """Apply a profile's result sanitation (see :class:`RuleProfile`).
 
     ``seq_start``: ``(F,)`` bool, True at the first frame of each sequence (never replaced).
+    ``gt_missing``: ``(F,)`` bool, frames whose ground truth is NaN: never replaced (OTB
+    ``calcSeqErrRobust.m`` and pytracking's ``calc_seq_err_robust`` only replace a result
+    where the annotation is not NaN), though a later frame may take their box.
     """
     pred = np.array(pred, dtype=np.float64)
     if rule == "none":
@@ -82,6 +92,8 @@ def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, whe
     else:
         raise TrackbenchError(f"unknown sanitation rule {rule!r}")
     replace &= ~seq_start
+    if gt_missing is not None:
+        replace &= ~gt_missing
     if not replace.any():
         return pred
     source = np.where(replace, 0, np.arange(len(pred)))
@@ -142,9 +154,9 @@ def ope_frame_scores(
     p = np.concatenate(pred).astype(np.float64)[:, :4] if n_seq else np.zeros((0, 4))
     if profile.first_frame_gt:
         p[seq_start] = g[seq_start]
-    p = sanitize_predictions(p, seq_start, profile.sanitize)
-
     gt_nan = np.isnan(g).any(axis=1)
+    p = sanitize_predictions(p, seq_start, profile.sanitize, gt_missing=gt_nan)
+
     validity = {
         "all_positive": (g > 0).all(axis=1),
         "wh_positive": (g[:, 2] > 0) & (g[:, 3] > 0),
@@ -162,6 +174,7 @@ def ope_frame_scores(
     diff = _centres(p) - gt_centres
     errors = np.sqrt((diff**2).sum(axis=1))
     errors = np.where(ok_precision, errors, profile.invalid_error)
+    errors = np.where(gt_nan, -1.0, errors)  # no box (absent): passes under every profile
     errors = np.where(np.isnan(errors), np.inf, errors)
 
     wh = g[:, 2:4]
@@ -180,6 +193,7 @@ def ope_frame_scores(
     else:
         ok_norm = ok_precision
     norm_errors = np.where(ok_norm, norm_errors, profile.invalid_norm_error)
+    norm_errors = np.where(gt_nan, -1.0, norm_errors)
     norm_errors = np.where(np.isnan(norm_errors), np.inf, norm_errors)
 
     counted = np.ones(len(g), dtype=bool)
