@@ -81,3 +81,47 @@ def test_sanitation_keeps_results_of_missing_frames(tmp_path: Path) -> None:
     missing = np.array([False, False, True, False])
     out = sanitize_predictions(pred, start, "previous", gt_missing=missing)
     np.testing.assert_array_equal(out, pred[[0, 1, 2, 2]])
+
+
+@pytest.fixture(scope="module")
+def pysot_lasot_json(shared_data: Path, tmp_path_factory) -> Path:
+    """A pysot-style LaSOT.json built from the LaSOT toolkit's annotations, with pysot's
+    polarity: ``absent`` = 1 on *visible* frames (pysot evaluates ``gt[absent == 1]``)."""
+    import json
+
+    annos = shared_data / "lasot" / "annos"
+    content = {}
+    for name in (shared_data / "lasot" / "testing_set.txt").read_text().split():
+        gt = np.loadtxt(annos / f"{name}.txt", delimiter=",", ndmin=2)
+        absent = np.loadtxt(annos / "absent" / f"{name}.txt", dtype=int, ndmin=1)
+        # (img_names left out: evaluation needs none, and 685k paths only slow the test down)
+        content[name] = {"video_dir": name, "init_rect": gt[0].tolist(), "gt_rect": gt.tolist(), "attr": [],
+                         "absent": (1 - absent).tolist()}
+    path = tmp_path_factory.mktemp("lasot_json") / "LaSOT.json"
+    path.write_text(json.dumps(content))
+    return path
+
+
+@pytest.mark.slow
+def test_pysot_lasot_json_visible_polarity_is_detected_with_a_warning(shared_data: Path, pysot_lasot_json: Path) -> None:
+    from trackbench.errors import TrackbenchWarning
+    from trackbench.metrics.evaluate import evaluate
+    from trackbench.results.read import ResultIndex
+    from trackbench.suites import get_suite
+
+    suite = get_suite("lasot")
+    with pytest.warns(TrackbenchWarning) as record:
+        dataset = suite.load(pysot_lasot_json)
+    lines = [str(w.message) for w in record]
+    assert len(lines) == 1 and "'absent' is 1 on 667014 of 685360 frames: read as pysot's visible flags" in lines[0]
+    assert sum(int(s.absent.sum()) for s in dataset) == 18_346  # README: absent frames of the test split
+    index = ResultIndex.build(shared_data / "lasot" / "results" / "SiamRPN++.tar.xz")
+    assert evaluate(suite, dataset, index).metrics["success_auc"] == pytest.approx(0.4956, abs=5e-4)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrackbenchWarning)  # stated explicitly: no warning
+        same = suite.load(pysot_lasot_json, absent_flag="visible")
+        wrong = suite.load(pysot_lasot_json, absent_flag="absent")
+    assert all((a.absent == b.absent).all() for a, b in zip(same, dataset))
+    assert evaluate(suite, wrong, index).metrics["success_auc"] < 0.05  # the silent 0.001 of the issue

@@ -36,6 +36,7 @@ from trackbench.data.common import (
     image_name_pattern,
     list_images,
     make_dataset,
+    note_image_count,
     numbered_frames,
     package_flag_table,
     package_lines,
@@ -152,11 +153,7 @@ def _read_target(
             )
     else:
         first = pattern[0] if pattern else 1
-        image_count = len(list_images(image_folder)) if pattern else 0
-        if image_count and image_count != len(boxes):
-            raise TrackbenchError(
-                f"{image_count} images in {image_folder} but {len(boxes)} ground-truth rows", annotation
-            )
+        note_image_count(len(list_images(image_folder)) if pattern else 0, len(boxes), image_folder, annotation)
     skip = 0
     if omit is not None:
         skip = _official_start(boxes, first, omit)
