@@ -15,7 +15,7 @@ from trackbench.data.lasot import read_lasot
 from trackbench.data.otb import read_otb
 from trackbench.data.pysot_json import read_pysot_json
 from trackbench.data.vot import read_vot
-from trackbench.errors import TrackbenchError
+from trackbench.errors import TrackbenchError, TrackbenchWarning
 
 GOOD_ROWS = "10,20,30,40\n11,21,31,41\n12,22,32,42\n"
 
@@ -42,7 +42,7 @@ def error_of(call: Callable[[], object]) -> str:
         ("   \n\n", None, "file is empty"),
         ("10,20,30,40\n11,21,31\n", 2, "expected 4 numbers, found 3"),
         ("10,20,30,40,50\n", 1, "expected 4 numbers, found 5"),
-        ("10,20,30,40\nNaN,NaN,NaN,NaN\n", 2, "NaN value"),
+        ("10,20,30,40\nNaN,NaN,x,NaN\n", 2, "not a number: 'x'"),
         ("10,20,30,40\n\n11,21,31,41\n", 2, "blank line inside the table"),
         ("10,20,30,40\n11,21,x,41\n", 2, "not a number: 'x'"),
     ],
@@ -130,37 +130,49 @@ def test_bad_pysot_json(tmp_path: Path) -> None:
     entry = {"video_dir": "a", "img_names": ["a/1.jpg", "a/2.jpg"], "gt_rect": [[1, 2, 3, 4], [1, 2, 3]]}
     path.write_text(json.dumps({"a": entry}, indent=1))
     assert error_of(lambda: read_pysot_json(path)) == f"{path}:2: sequence 'a': gt_rect row 2 has 3 numbers (expected 4 or 8)"
-    entry["gt_rect"] = [[1, 2, 3, 4], [float("nan")] * 4]
+    entry["gt_rect"] = [[1, 2, 3, 4], [1, 2, "3", 4]]
     path.write_text(json.dumps({"a": entry}, indent=1))
-    assert "gt_rect row 2 has a NaN" in error_of(lambda: read_pysot_json(path))
+    assert "gt_rect row 2 has a non-numeric value" in error_of(lambda: read_pysot_json(path))
     entry["gt_rect"] = [[1, 2, 3, 4]]
     path.write_text(json.dumps({"a": entry}, indent=1))
     assert error_of(lambda: read_pysot_json(path)) == f"{path}:2: sequence 'a': 2 img_names but 1 gt_rect rows"
 
 
-def test_generic_image_count_mismatch(tmp_path: Path) -> None:
+def test_generic_image_count_mismatch_is_a_warning_and_a_run_stops(tmp_path: Path) -> None:
     folder = tmp_path / "toy"
     (folder / "img").mkdir(parents=True)
     (folder / "groundtruth.txt").write_text(GOOD_ROWS)
     for i in range(2):
         cv2.imwrite(str(folder / "img" / f"{i:03d}.png"), np.zeros((4, 4, 3), np.uint8))
-    message = error_of(lambda: read_folder(tmp_path))
-    assert message == f"{folder / 'groundtruth.txt'}: 2 images in {folder / 'img'} but 3 ground-truth rows"
+    with pytest.warns(TrackbenchWarning, match=f"only 2 images in {folder / 'img'} for 3 ground-truth rows"):
+        assert len(read_folder(tmp_path).sequences[0]) == 3  # evaluation needs no images
+    with pytest.warns(TrackbenchWarning):
+        assert "image of sequence 'toy' not found" in error_of(lambda: read_folder(tmp_path, require_images=True))
+    for i in range(2, 6):  # 6 images for 3 rows: the ground-truth rows are the frame list
+        cv2.imwrite(str(folder / "img" / f"{i:03d}.png"), np.zeros((4, 4, 3), np.uint8))
+    with pytest.warns(TrackbenchWarning, match="6 images .* for 3 ground-truth rows: the first 3 are the frames"):
+        seq = read_folder(tmp_path, require_images=True).sequences[0]
+    assert [p.name for p in seq.frames] == ["000.png", "001.png", "002.png"]
 
 
-def test_otb_rows_must_match_images(tmp_path: Path) -> None:
+def test_otb_extra_images_are_a_note(tmp_path: Path) -> None:
     path = otb_folder(tmp_path, GOOD_ROWS)
     (tmp_path / "Car" / "img").mkdir()
     for i in range(1, 5):
         cv2.imwrite(str(tmp_path / "Car" / "img" / f"{i:04d}.jpg"), np.zeros((4, 4, 3), np.uint8))
-    message = error_of(lambda: read_otb(tmp_path))
-    assert message == f"{path}: 4 images in {tmp_path / 'Car' / 'img'} but 3 ground-truth rows"
+    with pytest.warns(TrackbenchWarning) as record:
+        seq = read_otb(tmp_path, require_images=True).sequences[0]
+    assert [str(w.message) for w in record] == [
+        f"{path}: 4 images in {tmp_path / 'Car' / 'img'} for 3 ground-truth rows: the first 3 are the frames"]
+    assert [p.name for p in seq.frames] == ["0001.jpg", "0002.jpg", "0003.jpg"]
 
 
-def test_vot_rows_must_match_images(shared_data: Path, tmp_path: Path) -> None:
+def test_vot_extra_images_are_a_note(shared_data: Path, tmp_path: Path) -> None:
     path = vot_folder(tmp_path, "1,2,3,4\n")
     (tmp_path / "bag" / "color").mkdir()
     for i in range(1, 3):
         cv2.imwrite(str(tmp_path / "bag" / "color" / f"{i:08d}.jpg"), np.zeros((4, 4, 3), np.uint8))
-    message = error_of(lambda: read_vot(tmp_path))
-    assert message == f"{path}: 2 images in {tmp_path / 'bag' / 'color'} but 1 ground-truth rows"
+    with pytest.warns(TrackbenchWarning, match=f"{path}: 2 images in .* for 1 ground-truth rows: the first 1 are"):
+        assert len(read_vot(tmp_path)["bag"].frames) == 1
+
+

@@ -56,13 +56,19 @@ def test_json_document(tmp_path, capsys):
     assert entry["metrics"]["fps"] is None  # no time files
 
 
-def test_short_result_file_is_a_clear_error(tmp_path, capsys):
+def test_short_result_file_is_one_warning_and_strict_makes_it_an_error(tmp_path, capsys):
     root, good, _ = _fixture(tmp_path)
     lines = (good / "cat-1.txt").read_text().splitlines()
     (good / "cat-1.txt").write_text("\n".join(lines[:-1]) + "\n")
-    assert main(["eval", "--suite", "lasot", "--root", str(root), str(good)]) == 2
+    assert main(["eval", "--suite", "lasot", "--root", str(root), "--json", str(good)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        f"trackbench: warning: {good / 'cat-1.txt'}: 29 result rows but the ground truth of 'cat-1' has 30 frames: "
+        "the missing frames count as failures"]
+    assert json.loads(captured.out)[0]["length_mismatches"] == 1
+    assert main(["eval", "--suite", "lasot", "--root", str(root), "--strict", str(good)]) == 2
     err = capsys.readouterr().err
-    assert "cat-1.txt: 29 result rows but the ground truth of 'cat-1' has 30 frames" in err
+    assert "cat-1.txt: 29 result rows but the ground truth of 'cat-1' has 30 frames (--strict)" in err
     assert len(err.strip().splitlines()) == 1
 
 

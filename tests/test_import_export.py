@@ -11,7 +11,7 @@ import pytest
 import scipy.io
 
 from trackbench.cli import main
-from trackbench.errors import TrackbenchError
+from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.results.convert import EXPORT_FORMATS, export_results, import_results, detect_corners, pack_got10k
 from trackbench.results.read import read_ope_results, read_vot_results
 from trackbench.results.layout import write_got10k_result
@@ -144,8 +144,12 @@ def test_import_errors_name_the_file(tmp_path):
     suite = get_suite("otb2015")
     _write(tmp_path / "short" / "Jogging-1.txt", "1,2,3,4\n")
     _write(tmp_path / "short" / "Car4.txt", "1,2,3,4\n" * 4)
-    with pytest.raises(TrackbenchError, match=r"Jogging-1\.txt: 1 result rows but the ground truth"):
+    with pytest.raises(TrackbenchError, match=r"Jogging-1\.txt: 1 result rows but the ground truth.*--strict"):
+        import_results(tmp_path / "short", suite, dataset, tmp_path / "out", strict=True)
+    with pytest.warns(TrackbenchWarning, match=r"Jogging-1\.txt: 1 result rows but the ground truth of 'Jogging-1' "
+                                               r"has 4 frames: kept as is"):
         import_results(tmp_path / "short", suite, dataset, tmp_path / "out")
+    assert read_table(tmp_path / "out" / "otb2015" / "short" / "Jogging-1.txt", 4).tolist() == [[1, 2, 3, 4]]
     _write(tmp_path / "missing" / "Car4.txt", "1,2,3,4\n" * 4)
     with pytest.raises(TrackbenchError, match="no results for sequence 'Jogging-1'"):
         import_results(tmp_path / "missing", suite, dataset, tmp_path / "out")
@@ -198,11 +202,15 @@ def test_otb_mat_import_on_the_command_line(tmp_path, shared_data, otb100):
         np.testing.assert_array_equal(boxes, otb100[name].ground_truth + 1.5)
 
 
-def test_otb_mat_start_frame_alignment(tmp_path):
+def test_otb_mat_rows_are_never_shifted_by_start_frame(tmp_path):
+    """genPerfMat.m compares row 1 of res with the first evaluated annotation row, whatever
+    startFrame says: a 5-frame sequence starting at image 3 takes the first 5 of 7 rows."""
     gt = np.arange(20, dtype=float).reshape(5, 4) + 1
     dataset = Dataset("d", [Sequence("Tiger1", gt, start_frame=3)])
-    _otb_mat(tmp_path / "Tiger1_T.mat", np.vstack([np.zeros((2, 4)) + 99, gt]), start=1)
-    import_results(tmp_path, get_suite("otb2015"), dataset, tmp_path / "out")
+    res = np.vstack([gt, np.zeros((2, 4)) + 99])
+    _otb_mat(tmp_path / "Tiger1_T.mat", res, start=1)
+    with pytest.warns(TrackbenchWarning, match="7 result rows but the ground truth of 'Tiger1' has 5 frames"):
+        import_results(tmp_path, get_suite("otb2015"), dataset, tmp_path / "out")
     np.testing.assert_array_equal(read_table(tmp_path / "out" / "otb2015" / "T" / "Tiger1.txt", 4), gt)
 
 
@@ -272,15 +280,17 @@ def test_got10k_export_import_round_trip_and_pack(tmp_path):
         assert _values(packed) == _values({name: (ours / name).read_bytes() for name in names})
 
 
-def test_pack_repeats_a_deterministic_run_and_rejects_partial_runs(tmp_path):
+def test_pack_keeps_a_deterministic_run_and_rejects_partial_runs(tmp_path):
     dataset = Dataset("got", [Sequence("GOT-10k_Test_000009", np.array([[1, 2, 3, 4]] + [[np.nan] * 4] * 2))])
     ours = tmp_path / "Det"
     boxes = np.array([[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6.5]])
     write_got10k_result(ours, "GOT-10k_Test_000009", 1, 1, Trajectory(boxes, np.array([0.1, 0.2, 0.3]), np.full(3, np.nan)))
     with zipfile.ZipFile(pack_got10k(ours, dataset, tmp_path / "Det.zip")) as archive:
-        runs = [archive.read(f"GOT-10k_Test_000009/GOT-10k_Test_000009_{r:03d}.txt").decode() for r in (1, 2, 3)]
-        assert runs[0] == runs[1] == runs[2]
-        assert np.allclose(np.loadtxt(runs[0].splitlines(), delimiter=","), boxes)
+        # one run, as got10k's ExperimentGOT10k records a deterministic tracker
+        assert sorted(archive.namelist()) == ["GOT-10k_Test_000009/GOT-10k_Test_000009_001.txt",
+                                              "GOT-10k_Test_000009/GOT-10k_Test_000009_time.txt"]
+        run = archive.read("GOT-10k_Test_000009/GOT-10k_Test_000009_001.txt").decode()
+        assert np.allclose(np.loadtxt(run.splitlines(), delimiter=","), boxes)
     write_got10k_result(ours, "GOT-10k_Test_000009", 2, 3, Trajectory(boxes, np.zeros(3), np.full(3, np.nan)))
     with pytest.raises(TrackbenchError, match="has 2 runs; GOT-10k needs 3"):
         pack_got10k(ours, dataset, tmp_path / "Det.zip")
@@ -347,9 +357,9 @@ def test_run_then_pack_got10k_on_the_command_line(tmp_path):
     assert main(["pack", "got10k", str(out / "got10k-test" / "identity"), "--root", str(root),
                  "--output", str(zip_path)]) == 0
     with zipfile.ZipFile(zip_path) as archive:
-        assert len(archive.namelist()) == 8
+        assert len(archive.namelist()) == 4
         for number, name in enumerate(names):
-            for run in ("001", "002", "003"):  # identity is deterministic: one run, repeated
+            for run in ("001",):  # identity is deterministic: one run, as got10k records it
                 boxes = np.loadtxt(archive.read(f"{name}/{name}_{run}.txt").decode().splitlines(), delimiter=",")
                 np.testing.assert_array_equal(boxes, [[2 + number, 3, 10, 12]] * (4 + number))
             times = np.loadtxt(archive.read(f"{name}/{name}_time.txt").decode().splitlines(), delimiter=",")

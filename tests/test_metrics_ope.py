@@ -163,5 +163,5 @@ def test_rule_profile_docstring_documents_exactly_its_fields():
     fields = {f.name for f in dataclasses.fields(RuleProfile)} - {"name"}
     assert documented == fields
     # every profile is `official` plus its differences; the names are distinct
-    assert sorted(PROFILES) == ["got10k", "official", "pysot", "pytracking"]
+    assert sorted(PROFILES) == ["got10k", "official", "pysot", "pytracking", "vot-toolkit"]
     assert PROFILES["pytracking"].invalid_error == float("inf") and official.invalid_error == -1.0

@@ -259,4 +259,4 @@ def test_report_out_is_a_folder_and_rules_have_the_eval_choices(tmp_path, capsys
     for command in ("eval", "report"):
         with pytest.raises(SystemExit):
             main([command, "--suite", "otb2015", "--rules", "nonsense", str(tmp_path)])
-        assert "invalid choice: 'nonsense' (choose from 'got10k', 'official', 'pysot', 'pytracking')" in capsys.readouterr().err
+        assert "invalid choice: 'nonsense' (choose from 'got10k', 'official', 'pysot', 'pytracking', 'vot-toolkit')" in capsys.readouterr().err

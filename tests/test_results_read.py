@@ -59,12 +59,24 @@ def test_pytracking_times_and_got10k_times(tmp_path):
     np.testing.assert_allclose(read_times(tmp_path / "g", ds)["seq"], [0.1, 0.2, 0.3])  # truncated to GT
 
 
-def test_longer_results_truncated_shorter_is_an_error(tmp_path):
+def test_longer_results_truncated_shorter_kept_strict_refuses_both(tmp_path):
+    found = []
     _write(tmp_path / "seq.txt", np.vstack([BOXES, BOXES]))
-    assert read_ope_results(tmp_path, _dataset("seq"))["seq"].shape == (3, 4)
+    assert read_ope_results(tmp_path, _dataset("seq"), mismatches=found)["seq"].shape == (3, 4)
     _write(tmp_path / "seq.txt", BOXES[:2])
+    np.testing.assert_array_equal(read_ope_results(tmp_path, _dataset("seq"), mismatches=found)["seq"], BOXES[:2])
+    assert [(m.sequence, m.found, m.expected) for m in found] == [("seq", 6, 3), ("seq", 2, 3)]
+    assert found[1].where == str(tmp_path / "seq.txt")
     with pytest.raises(TrackbenchError, match=r"seq\.txt: 2 result rows but the ground truth of 'seq' has 3 frames"):
-        read_ope_results(tmp_path, _dataset("seq"))
+        read_ope_results(tmp_path, _dataset("seq"), strict=True)
+    _write(tmp_path / "seq.txt", np.vstack([BOXES, BOXES]))
+    with pytest.raises(TrackbenchError, match=r"seq\.txt: 6 result rows"):
+        read_ope_results(tmp_path, _dataset("seq"), strict=True)
+    with pytest.raises(TrackbenchError, match=r"seq\.txt: 6 result rows"):
+        read_repeated_results(tmp_path, _dataset("seq"), strict=True)
+    _write(tmp_path / "seq.txt", BOXES[:2])
+    with pytest.raises(TrackbenchError, match=r"seq\.txt: 2 result rows"):  # got10k asserts equal lengths too
+        read_repeated_results(tmp_path, _dataset("seq"))
 
 
 def test_malformed_and_missing_files_name_file_and_line(tmp_path):

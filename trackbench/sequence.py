@@ -80,6 +80,13 @@ class Sequence:
         return len(self.ground_truth)
 
     @property
+    def missing_gt(self) -> np.ndarray:
+        """``(N,)`` bool: rows without a box (NaN; ``inf`` is read as NaN). UAV123 marks
+        absent targets so; evaluation treats them as invalid frames (see
+        :mod:`trackbench.metrics.ope`). Independent of :attr:`absent` (LaSOT/GOT-10k flags)."""
+        return np.isnan(self.ground_truth).any(axis=1)
+
+    @property
     def is_polygon(self) -> bool:
         return self.ground_truth.shape[1] == 8
 

@@ -24,6 +24,9 @@ def add_dataset_arguments(
     ``--sequences`` (a comma-separated subset, read with :func:`parse_sequences`)."""
     parser.add_argument("--suite", required=required, help=suite_help)
     parser.add_argument("--root", help="dataset folder, or a pysot-style JSON annotation file, of the suite")
+    parser.add_argument("--absent-flag", choices=("visible", "absent"),
+                        help="what a 1 means in a pysot JSON's 'absent' lists (default: inferred, with a warning; "
+                             "pysot's LaSOT.json uses visible)")
     if sequences:
         parser.add_argument("--sequences", help="comma-separated subset of sequences")
 
@@ -53,6 +56,8 @@ def load_dataset(args: argparse.Namespace, **options: Any) -> tuple["Suite", "Da
     from trackbench.suites import get_suite
 
     suite = get_suite(args.suite)
+    if getattr(args, "absent_flag", None) is not None:
+        options.setdefault("absent_flag", args.absent_flag)
     return suite, suite.load(args.root, parse_sequences(getattr(args, "sequences", None)), **options)
 
 

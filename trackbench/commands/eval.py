@@ -1,14 +1,20 @@
 """``trackbench eval``: score trackers' raw results on a suite.
 
     trackbench eval --suite SUITE [--root DATA] [--sequences A,B,...]
-                    [--rules official|pysot|got10k|pytracking] [--json] RESULT_DIR...
+                    [--rules official|pysot|got10k|pytracking|vot-toolkit] [--strict]
+                    [--per-sequence] [--json] RESULT_DIR...
 
 Each RESULT_DIR holds one tracker's results in any layout in the wild (ours, pysot,
 pytracking, got10k, VOT baseline, LaSOT toolkit), or is an archive of them; the tracker's
 name is the folder (archive) name, or ``parent/name`` where two RESULT_DIRs share a name.
 ``--root`` is the dataset folder or a pysot-style JSON annotation file. No images are
 needed. Prints a table ranked by the suite's main metric, or with ``--json`` a list of
-``{"tracker", "suite", "rules", "sequences", "metrics"}``.
+``{"tracker", "suite", "rules", "sequences", "metrics", "length_mismatches", "warnings"}``
+(plus ``"per_sequence"`` with ``--per-sequence``, which also prints one table per tracker
+with a row per sequence, as pysot's ``eval.py -s`` and got10k's ``seq_wise`` report).
+Result files with more or fewer rows than the ground truth are handled as the profile's
+toolkit does, one warning line each (:mod:`trackbench.results.lengths`); ``--strict``
+makes that an error.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ def register(subparsers: Any) -> None:
     )
     add_dataset_arguments(parser, suite_help="suite name (otb2015, lasot, vot2018, got10k-val, ...)")
     add_rules_argument(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse result files whose length differs from the ground truth (default: "
+                             "adjust as the profile's toolkit does, with a warning)")
+    parser.add_argument("--per-sequence", action="store_true",
+                        help="also give every sequence's scores (a table per tracker, or 'per_sequence' in --json)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT_DIR",
                         help="one tracker's result folder or archive (its name is the tracker's name)")
@@ -46,15 +57,44 @@ def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate, rank
 
     suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, path, args.rules) for path in args.results]
+    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict) for path in args.results]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
     evaluations = rank(evaluations, suite.family.rank_key)
     if args.json:
-        print(json.dumps([e.to_json() for e in evaluations], indent=2))
-    else:
-        print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
+        print(json.dumps([e.to_json(per_sequence=args.per_sequence) for e in evaluations], indent=2))
+        return 0
+    print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
+    if args.per_sequence:
+        for e in evaluations:
+            print()
+            print(format_sequence_table(e))
     return 0
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if column == "fps":
+        return f"{value:.1f}"
+    if column in ("failures", "frames", "length"):
+        return f"{value:.1f}" if value != int(value) else str(int(value))
+    return f"{value:.3f}"
+
+
+def format_sequence_table(evaluation: Any) -> str:
+    """One row per sequence of ``evaluation.per_sequence`` (the family's columns present there)."""
+    table = evaluation.per_sequence
+    if table is None:
+        return f"{evaluation.tracker}: no per-sequence scores"
+    columns = [c for c in table.columns if c in _HEADERS or c in ("frames", "length")]
+    header = ["Sequence", *(_HEADERS.get(c, c.capitalize()) for c in columns)]
+    rows = [[str(name), *(_cell(c, row[c]) for c in columns)] for name, row in table.iterrows()]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [f"{evaluation.tracker} per sequence ({len(rows)})"]
+    for r in [header, *rows]:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
 
 
 def format_table(evaluations: list, columns: tuple[str, ...], title: str) -> str:
@@ -63,16 +103,7 @@ def format_table(evaluations: list, columns: tuple[str, ...], title: str) -> str
     rows = []
     for rank_number, e in enumerate(evaluations, start=1):
         cells = [str(rank_number), e.tracker]
-        for c in columns:
-            value = e.metrics.get(c)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                cells.append("-")
-            elif c in ("fps",):
-                cells.append(f"{value:.1f}")
-            elif c == "failures":
-                cells.append(f"{value:.1f}" if value != int(value) else str(int(value)))
-            else:
-                cells.append(f"{value:.3f}")
+        cells.extend(_cell(c, e.metrics.get(c)) for c in columns)
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]

@@ -26,6 +26,8 @@ def register(subparsers: Any) -> None:
     add_dataset_arguments(parser, suite_help="suite the results belong to (see `trackbench list suites`)")
     parser.add_argument("--out", default="results", help="results folder (default: results)")
     parser.add_argument("--tracker-name", help="result folder name (default: the source's name); one SOURCE only")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse result files whose length differs from the ground truth (default: warn)")
     parser.set_defaults(func=run)
 
 
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise TrackbenchError("--tracker-name needs a single SOURCE")
     suite, dataset = load_dataset(args)
     for source in args.sources:
-        summary = import_results(Path(source), suite, dataset, Path(args.out), args.tracker_name)
+        summary = import_results(Path(source), suite, dataset, Path(args.out), args.tracker_name, strict=args.strict)
         note = ""
         if summary.corner_sequences:
             note = f" (x1,y1,x2,y2 boxes converted in {len(summary.corner_sequences)} sequence(s))"

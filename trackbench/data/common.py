@@ -7,6 +7,7 @@ kept exactly as written in the annotation files (see :mod:`trackbench`).
 from __future__ import annotations
 
 import re
+import warnings
 from collections import abc
 from importlib import resources
 from pathlib import Path
@@ -15,12 +16,31 @@ from typing import Callable, Iterable
 import numpy as np
 
 from trackbench.data.attributes import LASOT_ATTRIBUTES, OTB_ATTRIBUTES, short_attribute_name
-from trackbench.errors import TrackbenchError
+from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.sequence import Dataset, Sequence, normalize_name
-from trackbench.textio import read_flags, split_numbers
+from trackbench.textio import read_flags, read_table, split_numbers
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 _NUMBERED = re.compile(r"^(\d+)$")
+
+
+def read_ground_truth(path: str | Path, columns: int | tuple[int, ...] = 4, *,
+                      what: str = "ground-truth boxes x,y,w,h") -> np.ndarray:
+    """A ground-truth table, ``(N, columns)``; rows without a box become all-NaN rows.
+
+    A row holding any ``NaN`` or ``inf`` (``NaN,NaN,NaN,NaN`` marks an absent target in
+    UAV123's files, the UAV123 toolkit and pysot read them so) is read as "no box": the
+    whole row is set to NaN, and :attr:`trackbench.sequence.Sequence.missing_gt` flags
+    it. Every rule profile then treats it as an invalid frame, as the toolkits do: it
+    never succeeds in the success plot; in the precision plots it passes (centre error
+    -1: OTB toolkit ``calcSeqErrRobust.m``, pysot ``success_error``, pytracking's
+    ``'uav'`` rule); got10k drops it from numerator and denominator
+    (``ExperimentUAV123._calc_metrics``). ``inf`` is treated exactly like NaN (no toolkit
+    could score it). Other bad tokens or rows raise as :func:`~trackbench.textio.read_table` does.
+    """
+    boxes = read_table(path, columns, allow_nan=True, what=what)
+    boxes[~np.isfinite(boxes).all(axis=1)] = np.nan
+    return boxes
 
 
 def read_name_list(path: str | Path, *, what: str = "sequence names") -> list[str]:
@@ -208,6 +228,23 @@ def sequence_folder(root: Path, name: str, list_file: Path | None) -> Path:
         raise TrackbenchError(f"several folders match sequence {name!r}: {', '.join(p.name for p in matches)}", root)
     where = f"listed in {list_file}:{listed_line(list_file, name)}" if list_file is not None else "expected"
     raise TrackbenchError(f"sequence folder not found ({where})", folder)
+
+
+def note_image_count(images: int, rows: int, folder: Path, annotation: Path) -> None:
+    """One warning line when a sequence folder has more or fewer images than ground-truth rows.
+
+    Never an error: evaluation needs no images. More images: the ground-truth rows are the
+    frame list (the first ``rows`` images, the OTB rule: the OTB toolkit and got10k evaluate
+    ``len(anno)`` frames, e.g. Football1's 74 of 81 images). Fewer: running a tracker on
+    the sequence fails (:func:`check_images`), evaluating it works.
+    """
+    if images > rows:
+        message = f"{images} images in {folder} for {rows} ground-truth rows: the first {rows} are the frames"
+    elif 0 < images < rows:
+        message = f"only {images} images in {folder} for {rows} ground-truth rows: evaluation works, a run will not"
+    else:
+        return
+    warnings.warn(f"{annotation}: {message}", TrackbenchWarning, stacklevel=3)
 
 
 def build_sequence(name: str, ground_truth: np.ndarray, frames: list[Path], annotation: Path, **fields) -> Sequence:

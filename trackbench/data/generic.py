@@ -10,9 +10,10 @@ Layout::
     <root>/<seq>/attrs.txt              optional: attribute names, e.g. "SV, OCC", or the
                                         11 OTB (14 LaSOT) 0/1 flags in the toolkits' order
 
-With images, there must be exactly one image per ground-truth row. Without images the
-sequence still loads (evaluation needs annotations only) and its frames are listed as
-``img/0001.jpg`` ...
+With images, the ground-truth rows are the frame list: extra images are left out with one
+note (the OTB rule, e.g. OTB's Football1: 81 images, 74 rows), too few images is a warning
+(evaluation works, running does not). Without images the sequence still loads (evaluation
+needs annotations only) and its frames are listed as ``img/0001.jpg`` ...
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ from trackbench.data.common import (
     list_images,
     listed_or_found_names,
     make_dataset,
+    note_image_count,
     numbered_frames,
     parse_attribute_file,
     read_frame_flags,
+    read_ground_truth,
     require_folder,
     select_names,
     sequence_folder,
 )
-from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
-from trackbench.textio import read_table
 
 ANNOTATION_FILES = ("groundtruth.txt", "groundtruth_rect.txt")
 
@@ -57,17 +58,18 @@ def read_folder(
 def read_folder_sequence(folder: Path) -> Sequence:
     """One sequence folder of the generic layout."""
     annotation = _annotation(folder) or folder / ANNOTATION_FILES[0]
-    boxes = read_table(annotation, (4, 8), what="ground-truth boxes x,y,w,h or polygons")
+    boxes = read_ground_truth(annotation, (4, 8), what="ground-truth boxes x,y,w,h or polygons")
     images = []
     for candidate in (folder / "img", folder / "color", folder):
         images = list_images(candidate)
         if images:
             break
-    if images and len(images) != len(boxes):
-        raise TrackbenchError(
-            f"{len(images)} images in {images[0].parent} but {len(boxes)} ground-truth rows", annotation
-        )
-    frames = images or numbered_frames(folder / "img", 1, len(boxes), 4, ".jpg")
+    if images:
+        note_image_count(len(images), len(boxes), images[0].parent, annotation)
+    if len(images) >= len(boxes):
+        frames = images[: len(boxes)]
+    else:  # no images (evaluation only) or too few (a run stops at check_images)
+        frames = numbered_frames((images[0].parent if images else folder / "img"), 1, len(boxes), 4, ".jpg")
     absent = None
     for flags_name in ("absent.txt", "absence.label"):
         if (folder / flags_name).is_file():

@@ -23,8 +23,10 @@ from trackbench.data.common import (
     build_sequence,
     list_images,
     make_dataset,
+    note_image_count,
     numbered_frames,
     read_frame_flags,
+    read_ground_truth,
     read_key_values,
     read_name_list,
     select_names,
@@ -32,9 +34,13 @@ from trackbench.data.common import (
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
-from trackbench.textio import read_flags, read_table
+from trackbench.textio import read_flags
 
 GOT10K_SPLITS = ("val", "test")
+
+GOT10K_TEST_SEQUENCES = tuple(f"GOT-10k_Test_{number:06d}" for number in range(1, 181))
+"""The 180 sequences of the GOT-10k test split (``test/list.txt`` of the official download):
+fixed, so a submission can be packed from its results alone."""
 
 _RESOLUTION = re.compile(r"^\(?\s*(\d+)\s*,\s*(\d+)\s*\)?$")
 
@@ -71,7 +77,7 @@ def read_got10k(
 def read_got10k_sequence(folder: Path, *, test: bool = False) -> Sequence:
     """One GOT-10k sequence folder; ``test``: only the first box is known."""
     annotation = folder / "groundtruth.txt"
-    boxes = read_table(annotation, 4, allow_nan=test, what="ground-truth boxes x,y,w,h")
+    boxes = read_ground_truth(annotation)
     if np.isnan(boxes[0]).any():
         raise TrackbenchError("NaN value in the first frame's box", annotation, 1)
     images = list_images(folder)
@@ -84,8 +90,8 @@ def read_got10k_sequence(folder: Path, *, test: bool = False) -> Sequence:
         if len(boxes) > length:
             raise TrackbenchError(f"{len(boxes)} ground-truth rows but {length} images", annotation)
         boxes = np.vstack([boxes, np.full((length - len(boxes), 4), np.nan)])
-    elif images and len(images) != len(boxes):
-        raise TrackbenchError(f"{len(images)} images in {folder} but {len(boxes)} ground-truth rows", annotation)
+    elif images:
+        note_image_count(len(images), len(boxes), folder, annotation)
     meta = read_key_values(folder / "meta_info.ini", ":") if (folder / "meta_info.ini").is_file() else {}
     frames = numbered_frames(folder, 1, length, 8, ".jpg")
     image_size = _resolution(meta.pop("resolution"), folder / "meta_info.ini") if "resolution" in meta else None

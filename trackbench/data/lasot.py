@@ -33,13 +33,13 @@ from trackbench.data.common import (
     package_name_list,
     parse_attribute_file,
     read_frame_flags,
+    read_ground_truth,
     read_name_list,
     require_folder,
     select_names,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
-from trackbench.textio import read_table
 
 LASOT_SPLITS = ("test", "all")
 
@@ -96,7 +96,7 @@ def read_lasot(
 
 def _read_official_sequence(folder: Path, name: str) -> Sequence:
     annotation = folder / "groundtruth.txt"
-    boxes = read_table(annotation, 4, what="ground-truth boxes x,y,w,h")
+    boxes = read_ground_truth(annotation)
     flags = [
         read_frame_flags(folder / f, len(boxes), what=f"{f[:-4]} flags")
         for f in ("full_occlusion.txt", "out_of_view.txt")
@@ -112,7 +112,7 @@ def _read_official_sequence(folder: Path, name: str) -> Sequence:
 def _read_toolkit_sequence(root: Path, name: str) -> Sequence:
     annos = root / "annos"
     annotation = annos / f"{name}.txt"
-    boxes = read_table(annotation, 4, what="ground-truth boxes x,y,w,h")
+    boxes = read_ground_truth(annotation)
     absent_file = annos / "absent" / f"{name}.txt"
     absent = read_frame_flags(absent_file, len(boxes), what="absent flags") != 0 if absent_file.is_file() else None
     attribute_file = annos / "att" / f"{name}.txt"

@@ -36,17 +36,19 @@ from trackbench.data.common import (
     image_name_pattern,
     list_images,
     make_dataset,
+    note_image_count,
     numbered_frames,
     package_flag_table,
     package_lines,
     package_name_list,
     parse_attribute_file,
+    read_ground_truth,
     require_folder,
     select_names,
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
-from trackbench.textio import read_table, split_numbers
+from trackbench.textio import split_numbers
 
 OTB_LISTS = {"otb2013": "otb_list_otb2013.txt", "tb100": "otb_list_tb100.txt", "tb50": "otb_list_tb50.txt"}
 
@@ -135,7 +137,7 @@ def _read_target(
     attributes: dict[str, bool],
     omit: list[tuple[int, int]] | None,
 ) -> Sequence:
-    boxes = read_table(annotation, 4, what="ground-truth boxes x,y,w,h")
+    boxes = read_ground_truth(annotation)
     pattern = image_name_pattern(image_folder)
     digits, ext = (pattern[1], pattern[2]) if pattern else (4, ".jpg")
     special = FRAME_RANGES.get(normalize_name(name))
@@ -151,11 +153,7 @@ def _read_target(
             )
     else:
         first = pattern[0] if pattern else 1
-        image_count = len(list_images(image_folder)) if pattern else 0
-        if image_count and image_count != len(boxes):
-            raise TrackbenchError(
-                f"{image_count} images in {image_folder} but {len(boxes)} ground-truth rows", annotation
-            )
+        note_image_count(len(list_images(image_folder)) if pattern else 0, len(boxes), image_folder, annotation)
     skip = 0
     if omit is not None:
         skip = _official_start(boxes, first, omit)

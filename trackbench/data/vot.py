@@ -27,6 +27,7 @@ from trackbench.data.common import (
     list_images,
     listed_or_found_names,
     make_dataset,
+    note_image_count,
     numbered_frames,
     read_key_values,
     rectangles_to_polygons,
@@ -64,8 +65,7 @@ def read_vot_sequence(folder: Path, name: str | None = None) -> Sequence:
     metadata = read_key_values(folder / "sequence", "=") if (folder / "sequence").is_file() else {}
     frames = _frame_paths(folder, metadata, len(regions))
     images = list_images(frames[0].parent)
-    if images and len(images) != len(regions):
-        raise TrackbenchError(f"{len(images)} images in {frames[0].parent} but {len(regions)} ground-truth rows", annotation)
+    note_image_count(len(images), len(regions), frames[0].parent, annotation)
     tags = {}
     for path in sorted(folder.iterdir()):
         if path.suffix in (".tag", ".label") and path.is_file():

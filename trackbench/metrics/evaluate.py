@@ -10,6 +10,7 @@ dataset (VOT JSON / GOT-10k ``meta_info.ini``) where they are needed.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k, pooled_fps
 from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
@@ -28,6 +30,7 @@ from trackbench.metrics.ope import (
 )
 from trackbench.metrics.profiles import RuleProfile, get_profile
 from trackbench.metrics.vot import AR_SENSITIVITY, BURNIN, evaluate_vot
+from trackbench.results.lengths import LengthMismatch
 from trackbench.results.read import (
     ResultIndex,
     read_ope_results,
@@ -70,35 +73,77 @@ class TrackerEvaluation:
     per_attribute: pd.DataFrame | None = None
     per_tag: pd.DataFrame | None = None
     ar: tuple[float, float] | None = None
+    length_mismatches: int = 0
+    warnings: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``trackbench eval --json`` object (NaN becomes null)."""
-        return {
+    def to_json(self, per_sequence: bool = False) -> dict[str, Any]:
+        """The ``trackbench eval --json`` object (NaN becomes null). ``length_mismatches``:
+        sequences whose result length was adjusted (:mod:`trackbench.results.lengths`);
+        ``warnings``: every warning line of this evaluation; ``per_sequence`` (when asked):
+        ``{sequence: {metric: value}}``."""
+        document = {
             "tracker": self.tracker,
             "suite": self.suite,
             "rules": self.rules,
             "sequences": self.sequences,
-            "metrics": {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
-                        for k, v in self.metrics.items()},
+            "metrics": {k: _json_number(v) for k, v in self.metrics.items()},
+            "length_mismatches": self.length_mismatches,
+            "warnings": list(self.warnings),
         }
+        if per_sequence and self.per_sequence is not None:
+            document["per_sequence"] = {
+                str(name): {str(k): _json_number(v) for k, v in row.items()}
+                for name, row in self.per_sequence.to_dict(orient="index").items()
+            }
+        return document
+
+
+def _json_number(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (np.integer, np.floating)):
+        value = value.item()
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def evaluate(suite: "Suite", dataset: Dataset, result_dir: str | Path | ResultIndex,
-             rules: str | RuleProfile = "official") -> TrackerEvaluation:
+             rules: str | RuleProfile = "official", *, strict: bool = False) -> TrackerEvaluation:
     """Evaluate the results in ``result_dir`` (a folder or archive, any layout, or an
-    already built :class:`ResultIndex`) on ``dataset`` with the suite family's evaluator."""
+    already built :class:`ResultIndex`) on ``dataset`` with the suite family's evaluator.
+
+    Result files longer or shorter than the ground truth are handled by the profile's
+    policy with one warning line each (:mod:`trackbench.results.lengths`); ``strict``: any
+    such mismatch (and an unreadable optional times file) is an error. Every warning line of
+    the evaluation is also kept in ``TrackerEvaluation.warnings``.
+    """
     profile = get_profile(rules)
+    if profile.vot_analysis == "vot-toolkit" and suite.family.protocol != "supervised":
+        raise TrackbenchError(f"rules {profile.name!r} apply to VOT suites only, not {suite.name!r}")
     index = result_dir if isinstance(result_dir, ResultIndex) else ResultIndex.build(result_dir)
-    return suite.family.evaluate(suite, dataset, index, profile)
+    mismatches: list[LengthMismatch] = []
+    with warnings.catch_warnings(record=True) as caught:  # the readers' warnings go into the record too
+        warnings.simplefilter("always")
+        evaluation = suite.family.evaluate(suite, dataset, index, profile, strict=strict, mismatches=mismatches)
+    evaluation.length_mismatches = len({m.sequence for m in mismatches})
+    evaluation.warnings = [m.message(profile.short_results) for m in mismatches]
+    for record in caught:
+        if issubclass(record.category, TrackbenchWarning):
+            evaluation.warnings.append(str(record.message))
+        else:
+            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+    for line in evaluation.warnings:
+        warnings.warn(line, TrackbenchWarning, stacklevel=2)
+    return evaluation
 
 
-def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                      strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """One-pass scores (OTB / LaSOT rules of ``profile``; docs/metrics.md), per sequence and per attribute."""
-    results = read_ope_results(index, dataset)
-    times = read_times(index, dataset)
+    results = read_ope_results(index, dataset, strict=strict, mismatches=mismatches)
+    times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
     scores = ope_frame_scores([s.ground_truth[:, :4] for s in seqs], [results[s.name] for s in seqs], profile,
-                              [s.absent for s in seqs])
+                              [s.absent for s in seqs], names=[s.name for s in seqs])
     curves = ope_curves(scores, profile)
     success, precision, norm = (curves.success.mean(axis=0), curves.precision.mean(axis=0),
                                 curves.norm_precision.mean(axis=0))
@@ -146,10 +191,11 @@ def _per_attribute(masks: dict[str, np.ndarray], curves, profile: RuleProfile) -
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                      strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """GOT-10k scores over repeated one-pass runs (docs/metrics.md, GOT-10k)."""
-    runs = read_repeated_results(index, dataset)
-    times = read_times(index, dataset)
+    runs = read_repeated_results(index, dataset, strict=strict, mismatches=mismatches)
+    times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
     result = evaluate_got10k(
         [s.ground_truth[:, :4] for s in seqs], [runs[s.name] for s in seqs], [s.cover for s in seqs],
@@ -163,11 +209,14 @@ def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
     )
 
 
-def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
+def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                        strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """VOT baseline scores of supervised runs (docs/metrics.md, VOT)."""
-    trajectories = read_vot_results(index, dataset)
-    times = read_times(index, dataset)
+    trajectories = read_vot_results(index, dataset, strict=strict, mismatches=mismatches)
+    times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
+    if profile.vot_analysis == "vot-toolkit":
+        return _evaluate_vot_toolkit(suite, seqs, trajectories, times, index, profile)
     corner_rule = profile.vot_corner_rule or suite.corner_rule or "x+w"
     interval = suite.eao_interval
     result = evaluate_vot(
@@ -190,6 +239,23 @@ def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, pr
         curves={"expected_overlap": curve}, thresholds={"expected_overlap": np.arange(1, len(curve) + 1)},
         per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]),
         per_tag=per_tag, ar=(result.accuracy, ar_robustness),
+    )
+
+
+def _evaluate_vot_toolkit(suite, seqs, trajectories, times, index: ResultIndex,
+                          profile: RuleProfile) -> TrackerEvaluation:
+    from trackbench.metrics.vot_toolkit import evaluate_vot_toolkit
+
+    result = evaluate_vot_toolkit([s.ground_truth for s in seqs], [trajectories[s.name] for s in seqs],
+                                  [s.image_size for s in seqs], suite.eao_interval,
+                                  burnin=BURNIN if suite.burnin is None else suite.burnin)
+    metrics = {"eao": result.eao, "accuracy": result.accuracy, "robustness": result.robustness,
+               "failures": result.failures, "fps": pooled_fps([times.get(s.name) for s in seqs])}
+    curve = result.expected_overlap
+    return TrackerEvaluation(
+        tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
+        curves={"expected_overlap": curve}, thresholds={"expected_overlap": np.arange(1, len(curve) + 1)},
+        per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]), ar=result.ar,
     )
 
 

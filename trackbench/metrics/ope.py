@@ -12,7 +12,13 @@ Rules (docs/metrics.md §1-§3), switchable by :class:`RuleProfile`:
   t = 0, 0.01, ..., 0.50; score at 0.20 (or the curve mean, got10k);
 * per sequence: counts divided by the number of frames of the sequence (absent frames
   count in the denominator but never succeed), then curves averaged over sequences
-  with equal weight; AUC = mean of the 21-point success curve.
+  with equal weight; AUC = mean of the 21-point success curve;
+* frames whose ground truth is NaN (no box: UAV123 marks absent targets so; ``inf`` is
+  read as NaN, :func:`trackbench.data.common.read_ground_truth`) are invalid under every
+  profile: IoU -1 (a success failure) and centre errors -1 (a precision pass), as the
+  OTB/UAV123 toolkit (``calcSeqErrRobust.m``), pysot (``success_error``) and pytracking
+  (``calc_seq_err_robust``, its ``'uav'`` rule) score them; got10k drops them
+  (``drop_nan_gt``).
 """
 
 from __future__ import annotations
@@ -64,16 +70,28 @@ class OpeFrameScores:
     denominators: np.ndarray
 
 
-def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results") -> np.ndarray:
+def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results",
+                         gt_missing: np.ndarray | None = None, padded: np.ndarray | None = None) -> np.ndarray:
     """Apply a profile's result sanitation (see :class:`RuleProfile`).
 
     ``seq_start``: ``(F,)`` bool, True at the first frame of each sequence (never replaced).
+    ``gt_missing``: ``(F,)`` bool, frames whose ground truth is NaN: never replaced (OTB
+    ``calcSeqErrRobust.m`` and pytracking's ``calc_seq_err_robust`` only replace a result
+    where the annotation is not NaN), though a later frame may take their box.
+    ``padded``: ``(F,)`` bool, frames after the end of a short result: left alone (their
+    score is the short-result policy's, see :func:`ope_frame_scores`).
     """
     pred = np.array(pred, dtype=np.float64)
     if rule == "none":
         return pred
+    keep = seq_start.copy()
+    for mask in (gt_missing, padded):
+        if mask is not None:
+            keep |= mask
     if rule == "strict":
         bad = np.isnan(pred).any(axis=1) | (pred[:, 2:4] < 0).any(axis=1)
+        if padded is not None:
+            bad &= ~padded
         if bad.any():
             raise TrackbenchError(f"invalid result box (NaN or negative size) at frame {int(np.argmax(bad))}", where)
         replace = (pred[:, 2:4] == 0).any(axis=1)
@@ -81,7 +99,7 @@ def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, whe
         replace = np.isnan(pred).any(axis=1) | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)
     else:
         raise TrackbenchError(f"unknown sanitation rule {rule!r}")
-    replace &= ~seq_start
+    replace &= ~keep
     if not replace.any():
         return pred
     source = np.where(replace, 0, np.arange(len(pred)))
@@ -121,18 +139,19 @@ def ope_frame_scores(
     pred: list[np.ndarray],
     profile: RuleProfile,
     absent: list[np.ndarray | None] | None = None,
+    names: list[str] | None = None,
 ) -> OpeFrameScores:
     """Per-frame IoU and centre errors of every sequence under ``profile``.
 
-    ``gt[s]`` and ``pred[s]`` are ``(N_s, 4)`` arrays of the same length (readers have
-    already truncated longer results); ``absent[s]`` is a bool ``(N_s,)`` or ``None``.
+    ``gt[s]`` is ``(N_s, 4)``, ``pred[s]`` ``(n_s, 4)`` with ``1 <= n_s <= N_s`` (readers
+    have already cut longer results); a shorter result is scored by the profile's
+    ``short_results`` policy (:mod:`trackbench.results.lengths`). ``absent[s]`` is a bool
+    ``(N_s,)`` or ``None``. ``names``: the sequences' names, for error messages.
     """
     if len(gt) != len(pred):
         raise TrackbenchError("ope_frame_scores: as many result arrays as sequences are needed")
+    gt, pred, absent, padded = _apply_short_results(gt, pred, absent, profile.short_results)
     lengths = np.array([len(g) for g in gt], dtype=np.int64)
-    for s, (g, p) in enumerate(zip(gt, pred)):
-        if len(p) != len(g):
-            raise TrackbenchError(f"sequence {s}: {len(p)} result rows for {len(g)} ground-truth rows")
     n_seq = len(gt)
     seq_index = np.repeat(np.arange(n_seq), lengths)
     starts = np.cumsum(lengths) - lengths
@@ -142,9 +161,13 @@ def ope_frame_scores(
     p = np.concatenate(pred).astype(np.float64)[:, :4] if n_seq else np.zeros((0, 4))
     if profile.first_frame_gt:
         p[seq_start] = g[seq_start]
-    p = sanitize_predictions(p, seq_start, profile.sanitize)
-
     gt_nan = np.isnan(g).any(axis=1)
+    if profile.sanitize == "strict":
+        _refuse_invalid_boxes(p, padded, seq_index, starts, names)
+    p = sanitize_predictions(p, seq_start, profile.sanitize, gt_missing=gt_nan, padded=padded)
+    if profile.short_results == "zero_pad":
+        p[padded] = 0.0
+
     validity = {
         "all_positive": (g > 0).all(axis=1),
         "wh_positive": (g[:, 2] > 0) & (g[:, 3] > 0),
@@ -162,6 +185,7 @@ def ope_frame_scores(
     diff = _centres(p) - gt_centres
     errors = np.sqrt((diff**2).sum(axis=1))
     errors = np.where(ok_precision, errors, profile.invalid_error)
+    errors = np.where(gt_nan, -1.0, errors)  # no box (absent): passes under every profile
     errors = np.where(np.isnan(errors), np.inf, errors)
 
     wh = g[:, 2:4]
@@ -180,9 +204,11 @@ def ope_frame_scores(
     else:
         ok_norm = ok_precision
     norm_errors = np.where(ok_norm, norm_errors, profile.invalid_norm_error)
+    norm_errors = np.where(gt_nan, -1.0, norm_errors)
     norm_errors = np.where(np.isnan(norm_errors), np.inf, norm_errors)
 
-    counted = np.ones(len(g), dtype=bool)
+    # "fail": frames missing from a short result never succeed ("zero_pad" scores its zero boxes)
+    counted = ~padded if profile.short_results == "fail" else np.ones(len(g), dtype=bool)
     if absent is not None and profile.absent == "fail":
         flags = [np.zeros(n, dtype=bool) if a is None else np.asarray(a, dtype=bool)[:n] for a, n in zip(absent, lengths)]
         counted &= ~np.concatenate(flags) if n_seq else counted
@@ -191,6 +217,50 @@ def ope_frame_scores(
         counted &= ~gt_nan
         denominators = denominators - np.bincount(seq_index, weights=gt_nan, minlength=n_seq)
     return OpeFrameScores(ious, errors, norm_errors, counted, seq_index, denominators)
+
+
+def _refuse_invalid_boxes(p: np.ndarray, padded: np.ndarray, seq_index: np.ndarray, starts: np.ndarray,
+                          names: list[str] | None) -> None:
+    """pytracking's ``calc_seq_err_robust`` refuses NaN or negative-size result boxes: a
+    TrackbenchError naming the sequence and the 1-based frame of the first one."""
+    bad = (np.isnan(p).any(axis=1) | (p[:, 2:4] < 0).any(axis=1)) & ~padded
+    if bad.any():
+        i = int(np.argmax(bad))
+        s = int(seq_index[i])
+        name = names[s] if names is not None else f"#{s}"
+        raise TrackbenchError(f"sequence {name!r}, frame {i - int(starts[s]) + 1}: the result box is NaN or has a "
+                              "negative size, which pytracking refuses (other profiles take the previous box)")
+
+
+def _apply_short_results(gt: list[np.ndarray], pred: list[np.ndarray], absent: list[np.ndarray | None] | None,
+                         policy: str) -> tuple[list, list, list | None, np.ndarray]:
+    """Results shorter than their ground truth made scorable under ``policy``: padded
+    (``fail``, ``zero_pad``; the returned ``(F,)`` mask marks the padded frames) or the
+    ground truth and absent flags cut (``truncate``). Longer results or an empty one -> error."""
+    out_gt, out_pred, out_absent, masks = [], [], [] if absent is not None else None, []
+    for s, (g, p) in enumerate(zip(gt, pred)):
+        p = np.asarray(p, dtype=np.float64)
+        a = absent[s] if absent is not None else None
+        if len(p) > len(g) or (len(p) == 0 and len(g) > 0):
+            raise TrackbenchError(f"sequence {s}: {len(p)} result rows for {len(g)} ground-truth rows")
+        missing = len(g) - len(p)
+        if missing and policy == "truncate":
+            g = g[: len(p)]
+            a = None if a is None else np.asarray(a)[: len(p)]
+        elif missing:
+            if policy not in ("fail", "zero_pad"):
+                raise TrackbenchError(f"unknown short-result policy {policy!r}")
+            p = np.vstack([p[:, :4], np.full((missing, 4), np.nan)])
+        mask = np.zeros(len(g), dtype=bool)
+        if policy != "truncate":
+            mask[len(g) - missing:] = True
+        out_gt.append(g)
+        out_pred.append(p)
+        masks.append(mask)
+        if out_absent is not None:
+            out_absent.append(a)
+    padded = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+    return out_gt, out_pred, out_absent, padded
 
 
 def success_curves(ious: np.ndarray, seq_index: np.ndarray, counted: np.ndarray, denominators: np.ndarray,

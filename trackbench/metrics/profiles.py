@@ -3,7 +3,8 @@
 Each profile is an explicit, frozen record of the choices listed in docs/metrics.md §6.
 ``official`` (the default) follows the OTB and LaSOT MATLAB toolkits, the got10k API for
 GOT-10k and the VOT MATLAB toolkit for VOT; ``pysot``, ``got10k`` and ``pytracking``
-follow those code bases (each written as its differences from ``official``).
+follow those code bases, ``vot-toolkit`` the Python VOT toolkit on VOT suites (each
+written as its differences from ``official``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class RuleProfile:
         norm_precision_score: ``"at_020"`` (curve value at 0.20) or ``"mean"`` (mean of
             the 51-point curve, got10k).
         invalid_norm_error: normalised error of visible frames with invalid ground truth.
+        short_results: a result shorter than the ground truth: ``"fail"`` (the missing
+            frames fail, the denominator stays the GT length: OTB/LaSOT MATLAB, pysot),
+            ``"zero_pad"`` (0,0,0,0 boxes after sanitation, pytracking) or ``"truncate"``
+            (both cut to the shorter length, got10k); see :mod:`trackbench.results.lengths`.
     VOT (supervised):
         vot_corner_rule: ``None`` (the suite's: x+w for 2016-2018, x+w-1 for 2019) or a
             fixed rule (pysot always uses x+w).
@@ -52,6 +57,10 @@ class RuleProfile:
             0.529, weighted 0.519); the weighted value is in the per-tag table.
         eao_reinit_limit: a failure at 0-based frame f starts a new fragment if
             ``f + 5 <= N - 1`` (``"vm"``) or ``f + 5 <= N`` (``"pysot"``).
+        vot_analysis: ``"legacy"`` (the VOT MATLAB toolkit / pysot computation of
+            :mod:`trackbench.metrics.vot`, tuned by the fields above) or
+            ``"vot-toolkit"`` (the Python VOT toolkit 0.9.0, :mod:`trackbench.metrics.vot_toolkit`;
+            the ``vot-toolkit`` profile, for VOT suites only).
 
     (VOT failures are detected during the run by :mod:`trackbench.protocols.supervised`,
     with bounds ``(W - 1, H - 1)``: no profile field.) The
@@ -72,9 +81,11 @@ class RuleProfile:
     norm_divisor: str
     norm_precision_score: str
     invalid_norm_error: float
+    short_results: str
     vot_corner_rule: str | None
     vot_accuracy: str
     eao_reinit_limit: str
+    vot_analysis: str = "legacy"
 
 
 OFFICIAL = RuleProfile(
@@ -91,6 +102,7 @@ OFFICIAL = RuleProfile(
     norm_divisor="gt",
     norm_precision_score="at_020",
     invalid_norm_error=-1.0,
+    short_results="fail",
     vot_corner_rule=None,
     vot_accuracy="pooled",
     eao_reinit_limit="vm",
@@ -122,6 +134,7 @@ GOT10K = replace(
     overlap_grid="numpy",
     norm_divisor="gt_min1",
     norm_precision_score="mean",
+    short_results="truncate",
     vot_accuracy="weighted",
 )
 
@@ -130,11 +143,15 @@ PYTRACKING = replace(
     name="pytracking",
     sanitize="strict",
     invalid_error=float("inf"),
+    short_results="zero_pad",
     iou_form="continuous",
     overlap_grid="numpy",
 )
 
-PROFILES: dict[str, RuleProfile] = {p.name: p for p in (OFFICIAL, PYSOT, GOT10K, PYTRACKING)}
+VOT_TOOLKIT = replace(OFFICIAL, name="vot-toolkit", vot_analysis="vot-toolkit")
+"""The Python VOT toolkit (PyPI ``vot-toolkit`` 0.9.0) supervised analysis; VOT suites only."""
+
+PROFILES: dict[str, RuleProfile] = {p.name: p for p in (OFFICIAL, PYSOT, GOT10K, PYTRACKING, VOT_TOOLKIT)}
 
 
 def get_profile(name: str | RuleProfile) -> RuleProfile:

@@ -7,7 +7,7 @@
   by :mod:`trackbench.results.layout`. Boxes written ``x1,y1,x2,y2`` are detected from the
   first line when that is unambiguous (see :func:`detect_corners`).
 * :func:`export_results`: our layout -> one of :data:`EXPORT_FORMATS`.
-* :func:`pack_got10k`: the zip the GOT-10k evaluation server expects.
+* :func:`pack_got10k`: the zip the GOT-10k evaluation server expects (from results alone).
 
 Boxes are ``[x, y, w, h]``, never shifted by one. Converted boxes and regions are written
 with the shortest text that reads back to the same float64 values
@@ -31,10 +31,12 @@ from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import xyxy_to_xywh
 from trackbench.names import check_name
+from trackbench.results.layout import TIME_FORMAT, write_got10k_result, write_ope_result, write_repetition, write_run_info
+from trackbench.results.lengths import LengthMismatch, warn_mismatches
 from trackbench.results.otb_mat import find_mat_results, write_mat_result
 from trackbench.results.read import ResultIndex, read_ope_results, read_repeated_results, read_times, read_vot_results
-from trackbench.results.layout import TIME_FORMAT, write_got10k_result, write_ope_result, write_repetition, write_run_info
-from trackbench.sequence import Dataset, Sequence
+from trackbench.results.source import parse_boxes
+from trackbench.sequence import Dataset, Sequence, normalize_name
 from trackbench.textio import atomic_write_bytes, atomic_write_text, format_rows, format_rows_exact
 from trackbench.trajectory import SupervisedTrajectory, Trajectory
 
@@ -104,28 +106,41 @@ def _column(times: np.ndarray | None, run: int, frames: int) -> np.ndarray:
 
 
 def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | Path,
-                   tracker_name: str | None = None) -> ConversionSummary:
+                   tracker_name: str | None = None, *, strict: bool = False) -> ConversionSummary:
     """Convert the results at ``source`` (folder or archive) into ``<out>/<suite>/<tracker>/``.
 
     ``tracker_name`` defaults to the folder (archive) name, or the ``<tracker>`` part of
     ``.mat`` file names. Raises :class:`TrackbenchError` for missing or malformed files.
+    Longer results are cut to the ground truth, shorter one-pass results written as they
+    are (``eval`` applies its profile's policy), one warning line each; ``strict``: any
+    length mismatch is an error (:mod:`trackbench.results.lengths`).
     """
     source = Path(source)
     if tracker_name is not None:
         check_name(tracker_name, "tracker name", "--tracker-name")
-    if source.is_dir() and any(source.glob("*.mat")) and not any(source.glob("*.txt")):
-        return _import_mat(source, suite, dataset, Path(out), tracker_name)
+    mismatches: list[LengthMismatch] = []
+    try:
+        if source.is_dir() and any(source.glob("*.mat")) and not any(source.glob("*.txt")):
+            return _import_mat(source, suite, dataset, Path(out), tracker_name, strict, mismatches)
+        return _import_text(source, suite, dataset, Path(out), tracker_name, strict, mismatches)
+    finally:
+        warn_mismatches(mismatches)
+
+
+def _import_text(source: Path, suite: Any, dataset: Dataset, out: Path, tracker_name: str | None, strict: bool,
+                 mismatches: list[LengthMismatch]) -> ConversionSummary:
     index = ResultIndex.build(source)
     name = check_name(tracker_name or index.source.name, "tracker name (from the source's name)", source)
     tracker_dir = Path(out) / suite.name / name
     summary = ConversionSummary(name, tracker_dir, len(dataset))
     layout = suite.layout
     times = read_times(index, dataset)
+    options = {"strict": strict, "mismatches": mismatches}
     if layout == "vot":
-        for seq_name, runs in read_vot_results(index, dataset).items():
+        for seq_name, runs in read_vot_results(index, dataset, **options).items():
             summary.files += write_vot_runs(tracker_dir, seq_name, runs, times.get(seq_name))
     elif layout == "got10k":
-        for seq_name, runs in read_repeated_results(index, dataset).items():
+        for seq_name, runs in read_repeated_results(index, dataset, **options).items():
             for number, boxes in enumerate(runs, start=1):
                 boxes, corners = _fix_corners(boxes, dataset[seq_name])
                 if corners and seq_name not in summary.corner_sequences:
@@ -135,7 +150,7 @@ def import_results(source: str | Path, suite: Any, dataset: Dataset, out: str | 
                 path = write_got10k_result(tracker_dir, seq_name, number, len(runs), trajectory)
                 summary.files.append(_keep_exact_boxes(path, boxes))
     else:
-        for seq_name, boxes in read_ope_results(index, dataset).items():
+        for seq_name, boxes in read_ope_results(index, dataset, **options).items():
             boxes, corners = _fix_corners(boxes, dataset[seq_name])
             if corners:
                 summary.corner_sequences.append(seq_name)
@@ -152,10 +167,11 @@ def _keep_exact_boxes(path: Path, boxes: np.ndarray) -> Path:
     return path
 
 
-def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_name: str | None) -> ConversionSummary:
+def _import_mat(folder: Path, suite: Any, dataset: Dataset, out: Path, tracker_name: str | None, strict: bool,
+                mismatches: list[LengthMismatch]) -> ConversionSummary:
     if suite.layout != "ope":
         raise TrackbenchError(f"OTB .mat results can only be imported into a one-pass suite, not {suite.name!r}", folder)
-    results = find_mat_results(folder, dataset, tracker_name)
+    results = find_mat_results(folder, dataset, tracker_name, strict=strict, mismatches=mismatches)
     name = check_name(tracker_name or next(iter(results.values())).tracker, "tracker name (from the .mat file names)", folder)
     tracker_dir = out / suite.name / name
     summary = ConversionSummary(name, tracker_dir, len(dataset))
@@ -249,26 +265,46 @@ def _export_ope(dest: Path, seq: Sequence, boxes: np.ndarray, times: np.ndarray 
 GOT10K_RUNS = 3
 
 
-def pack_got10k(tracker_dir: str | Path, dataset: Dataset, output: str | Path) -> Path:
-    """Zip ``<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>/<seq>_time.txt`` for every
-    sequence of ``dataset`` (the GOT-10k test set) at the root of ``output``, as the
-    got10k toolkit's ``report`` does for the evaluation server.
+def results_only_dataset(index: ResultIndex, names: tuple[str, ...] | list[str], name: str) -> Dataset:
+    """A dataset of ``names`` whose lengths are those of each sequence's first result run (no
+    ground truth: NaN rows), for packing a submission without the dataset on disk."""
+    sequences = []
+    for seq_name in names:
+        probe = Sequence(seq_name, np.full((1, 4), np.nan))
+        runs = index.runs.get(normalize_name(seq_name))
+        rel = runs[0][1] if runs else index.single_file(probe)
+        if rel is None:
+            raise index.describe_missing(probe, "runs")
+        rows = len(parse_boxes(index.source.read_text(rel), index.source.display_path(rel), widths=(4,)))
+        sequences.append(Sequence(seq_name, np.full((rows, 4), np.nan)))
+    return Dataset(name, sequences)
 
-    A deterministic tracker's single run (only ``_001`` present) is repeated as runs 2
-    and 3 (the server averages three runs). Missing sequences, a partial set of runs or
-    a wrong number of lines raise :class:`TrackbenchError`.
+
+def pack_got10k(tracker_dir: str | Path, dataset: Dataset | None, output: str | Path) -> Path:
+    """Zip ``<seq>/<seq>_001.txt`` [.. ``_003.txt``] and ``<seq>/<seq>_time.txt`` for every
+    sequence of ``dataset`` (the GOT-10k test set) at the root of ``output``: the layout the
+    got10k toolkit's own submission writer produces (``ExperimentGOT10k.run`` records,
+    zipped by ``report`` from inside the tracker's folder), which the evaluation server reads.
+
+    ``dataset=None``: the 180 fixed test sequences
+    (:data:`trackbench.data.got10k.GOT10K_TEST_SEQUENCES`), each as long as its first run:
+    no dataset is needed. A sequence has 3 runs, or 1 for a deterministic tracker (as
+    got10k records it, ``is_deterministic``). Missing sequences, 2 runs or runs of
+    different lengths raise :class:`TrackbenchError`; times are ``%.8f``, one column per run.
     """
+    from trackbench.data.got10k import GOT10K_TEST_SEQUENCES
+
     tracker_dir = Path(tracker_dir)
     index = ResultIndex.build(tracker_dir)
+    if dataset is None:
+        dataset = results_only_dataset(index, GOT10K_TEST_SEQUENCES, "got10k-test")
     runs_by_seq = read_repeated_results(index, dataset)
     times = read_times(index, dataset)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for seq in dataset:
             runs = runs_by_seq[seq.name]
-            if len(runs) == 1:
-                runs = runs * GOT10K_RUNS
-            elif len(runs) != GOT10K_RUNS:
+            if len(runs) not in (1, GOT10K_RUNS):
                 raise TrackbenchError(
                     f"sequence {seq.name!r} has {len(runs)} runs; GOT-10k needs {GOT10K_RUNS} (or 1 for a deterministic tracker)",
                     tracker_dir / seq.name,
@@ -277,7 +313,7 @@ def pack_got10k(tracker_dir: str | Path, dataset: Dataset, output: str | Path) -
                 archive.writestr(f"{seq.name}/{seq.name}_{number:03d}.txt", format_rows_exact(boxes))
             table = times.get(seq.name)
             if table is None:
-                table = np.full((len(seq), 1), np.nan)
+                table = np.full((len(seq), len(runs)), np.nan)
             archive.writestr(f"{seq.name}/{seq.name}_time.txt", format_rows(table.reshape(len(table), -1), TIME_FORMAT))
     output = Path(output)
     atomic_write_bytes(output, buffer.getvalue())

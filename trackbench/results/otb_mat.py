@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.results.lengths import LengthMismatch, fit_rows
 from trackbench.sequence import Dataset, Sequence, normalize_name
 from trackbench.textio import atomic_write_bytes
 
@@ -31,7 +32,7 @@ class MatResult:
     tracker: str  # the ``<tracker>`` part of the file name
     boxes: np.ndarray  # (N, 4) [x, y, w, h]
     fps: float | None
-    start_frame: int  # 1-based
+    start_frame: int  # the file's ``startFrame`` (1-based; informational, never used to shift rows)
     path: Path
 
 
@@ -74,11 +75,18 @@ def split_mat_name(path: Path, dataset: Dataset) -> tuple[Sequence, str]:
     raise TrackbenchError(f"file name is not <sequence>_<tracker>.mat for a sequence of {dataset.name!r}", path)
 
 
-def read_mat_result(path: str | Path, dataset: Dataset) -> MatResult:
-    """Read one OTB ``.mat`` result file; boxes are aligned to the dataset's sequence.
+def read_mat_result(path: str | Path, dataset: Dataset, *, strict: bool = False,
+                    mismatches: list[LengthMismatch] | None = None) -> MatResult:
+    """Read one OTB ``.mat`` result file, aligned as the MATLAB toolkit aligns it.
 
-    Rows before the sequence's ``start_frame`` are dropped, longer results truncated to
-    the ground truth; shorter results raise :class:`TrackbenchError` naming the file.
+    ``genPerfMat.m`` never shifts an OPE result by its ``startFrame``: row 1 of ``res``
+    is compared with the first *evaluated* annotation row (after init-omit, e.g. Tiger1's
+    frame 6; BlurCar1's 742 rows with ``startFrame = 1`` are its frames 247-988) for
+    ``len`` rows (``calcSeqErrRobust.m``), and the success/precision denominator is the
+    annotation length. So rows are taken as they are: longer results are cut to the ground
+    truth, shorter ones kept for the rule profile's policy, and either is recorded in
+    ``mismatches`` (``strict``: an error naming the file; see
+    :mod:`trackbench.results.lengths`).
     """
     import scipy.io
 
@@ -100,18 +108,12 @@ def read_mat_result(path: str | Path, dataset: Dataset) -> MatResult:
         raise TrackbenchError(f"results{{1}}.res must be N x 4 for type 'rect', got {boxes.shape}", path)
     start = int(_scalar(first, "startFrame", 1) or 1)
     fps = _scalar(first, "fps", None)
-    skip = seq.start_frame - start
-    if skip < 0:
-        raise TrackbenchError(
-            f"results start at frame {start} but sequence {seq.name!r} starts at frame {seq.start_frame}", path
-        )
-    boxes = boxes[skip:]
-    if len(boxes) < len(seq):
-        raise TrackbenchError(f"{len(boxes)} result rows but the ground truth of {seq.name!r} has {len(seq)} frames", path)
-    return MatResult(seq.name, tracker, boxes[: len(seq)], fps, seq.start_frame, path)
+    boxes = fit_rows(boxes, 0, len(seq), seq.name, str(path), strict=strict, allow_short=True, mismatches=mismatches)
+    return MatResult(seq.name, tracker, boxes, fps, start, path)
 
 
-def find_mat_results(folder: str | Path, dataset: Dataset, tracker: str | None = None) -> dict[str, MatResult]:
+def find_mat_results(folder: str | Path, dataset: Dataset, tracker: str | None = None, *, strict: bool = False,
+                     mismatches: list[LengthMismatch] | None = None) -> dict[str, MatResult]:
     """All ``<seq>_<tracker>.mat`` files of ``folder`` for ``dataset``, by sequence name.
 
     A folder holding several trackers' files needs ``tracker`` to choose one (with a
@@ -134,7 +136,8 @@ def find_mat_results(folder: str | Path, dataset: Dataset, tracker: str | None =
     if len(by_tracker) > 1:
         names = ", ".join(sorted(by_tracker))
         raise TrackbenchError(f"results of several trackers ({names}); choose one with --tracker-name", folder)
-    read = [read_mat_result(path, dataset) for path in next(iter(by_tracker.values()))]
+    read = [read_mat_result(path, dataset, strict=strict, mismatches=mismatches)
+            for path in next(iter(by_tracker.values()))]
     results = {r.sequence: r for r in read}
     missing = [s.name for s in dataset if s.name not in results]
     if missing:

@@ -14,7 +14,9 @@ Any delimiter (comma, tab, space). Sequence names are matched with
 :func:`trackbench.sequence.normalize_name` (``Jogging-1`` = ``jogging_1``); when two files
 match one sequence, the one named exactly like the sequence wins, otherwise it is an
 error naming both. Results longer than the ground truth are truncated to it (as every
-toolkit does); shorter ones raise :class:`TrackbenchError` naming the file. A result
+toolkit does); shorter one-pass results are kept for the rule profile's policy (see
+:mod:`trackbench.results.lengths`), shorter repeated or VOT runs raise
+:class:`TrackbenchError` naming the file. A result
 that starts at image 1 of a sequence evaluated from a later image (``start_frame > 1``,
 e.g. Tiger1 from frame 6) has exactly ``len(seq) + start_frame - 1`` rows: its first
 ``start_frame - 1`` rows are dropped so that the rows line up with the ground truth.
@@ -23,12 +25,14 @@ e.g. Tiger1 from frame 6) has exactly ``len(seq) + start_frame - 1`` rows: its f
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from trackbench.errors import TrackbenchError
+from trackbench.errors import TrackbenchError, TrackbenchWarning
+from trackbench.results.lengths import LengthMismatch, fit_rows
 from trackbench.results.source import ResultSource, parse_boxes
 from trackbench.results.layout import parse_vot_trajectory
 from trackbench.sequence import Dataset, Sequence, normalize_name
@@ -111,22 +115,24 @@ def _leading_rows(rows: int, seq: Sequence) -> int:
     return skip if skip > 0 and rows == len(seq) + skip else 0
 
 
-def _fit_length(boxes: np.ndarray, seq: Sequence, where: str) -> np.ndarray:
-    n = len(seq)
-    if len(boxes) < n:
-        raise TrackbenchError(f"{len(boxes)} result rows but the ground truth of {seq.name!r} has {n} frames", where)
-    skip = _leading_rows(len(boxes), seq)
-    return boxes[skip : skip + n]
+def _fit_length(boxes: np.ndarray, seq: Sequence, where: str, strict: bool, allow_short: bool,
+                mismatches: list[LengthMismatch] | None) -> np.ndarray:
+    return fit_rows(boxes, _leading_rows(len(boxes), seq), len(seq), seq.name, where, strict=strict,
+                    allow_short=allow_short, mismatches=mismatches)
 
 
 def _as_index(tracker_dir: str | Path | ResultIndex) -> ResultIndex:
     return tracker_dir if isinstance(tracker_dir, ResultIndex) else ResultIndex.build(tracker_dir)
 
 
-def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, np.ndarray]:
-    """One ``(N, 4)`` box array per sequence (``[x, y, w, h]``), truncated to the GT length.
+def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *, strict: bool = False,
+                     mismatches: list[LengthMismatch] | None = None) -> dict[str, np.ndarray]:
+    """One ``(n, 4)`` box array per sequence (``[x, y, w, h]``), cut to the GT length ``N``.
 
-    Falls back to the first run of a repeated-run layout (``<seq>/<seq>_001.txt``).
+    A shorter result (``n < N``) is returned as it is: the evaluation applies the rule
+    profile's policy (:mod:`trackbench.results.lengths`). Every mismatch is appended to
+    ``mismatches``; ``strict``: any mismatch raises. Falls back to the first run of a
+    repeated-run layout (``<seq>/<seq>_001.txt``).
     """
     index = _as_index(tracker_dir)
     results: dict[str, np.ndarray] = {}
@@ -139,12 +145,14 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) ->
             raise index.describe_missing(seq, "ope")
         where = index.source.display_path(rel)
         boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
-        results[seq.name] = _fit_length(boxes, seq, where)
+        results[seq.name] = _fit_length(boxes, seq, where, strict, True, mismatches)
     return results
 
 
-def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[np.ndarray]]:
-    """All runs per sequence (got10k ``<seq>/<seq>_NNN.txt``), run order, truncated to the GT.
+def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *, strict: bool = False,
+                          mismatches: list[LengthMismatch] | None = None) -> dict[str, list[np.ndarray]]:
+    """All runs per sequence (got10k ``<seq>/<seq>_NNN.txt``), run order, truncated to the GT
+    (recorded in ``mismatches``); shorter runs, or with ``strict`` any mismatch, raise.
 
     A one-pass ``<seq>.txt`` counts as a single run.
     """
@@ -160,13 +168,16 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
         runs = []
         for rel in rels:
             where = index.source.display_path(rel)
-            runs.append(_fit_length(parse_boxes(index.source.read_text(rel), where, widths=(4,)), seq, where))
+            boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
+            runs.append(_fit_length(boxes, seq, where, strict, False, mismatches))
         results[seq.name] = runs
     return results
 
 
-def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, list[SupervisedTrajectory]]:
-    """All repetitions per sequence of a VOT baseline experiment, truncated to the GT."""
+def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *, strict: bool = False,
+                     mismatches: list[LengthMismatch] | None = None) -> dict[str, list[SupervisedTrajectory]]:
+    """All repetitions per sequence of a VOT baseline experiment, truncated to the GT
+    (recorded in ``mismatches``); shorter ones, or with ``strict`` any mismatch, raise."""
     index = _as_index(tracker_dir)
     results: dict[str, list[SupervisedTrajectory]] = {}
     for seq in dataset:
@@ -178,19 +189,24 @@ def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) ->
         for _, rel in runs:
             where = index.source.display_path(rel)
             trajectory = parse_vot_trajectory(index.source.read_text(rel), where)
-            if len(trajectory) < len(seq):
+            if len(trajectory) < len(seq) or (strict and len(trajectory) != len(seq)):
                 raise TrackbenchError(
                     f"{len(trajectory)} result lines but the ground truth of {seq.name!r} has {len(seq)} frames", where
                 )
+            if len(trajectory) > len(seq) and mismatches is not None:
+                mismatches.append(LengthMismatch(where, seq.name, len(trajectory), len(seq)))
             trajectories.append(trajectory.truncated(len(seq)))
         results[seq.name] = trajectories
     return results
 
 
-def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[str, np.ndarray]:
+def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
+               strict: bool = False) -> dict[str, np.ndarray]:
     """Per-frame times in seconds: ``(N,)`` or ``(N, runs)`` (NaN where skipped).
 
     Sequences without a time file are left out; rows beyond the GT length are dropped.
+    Times are optional: an unreadable time file is left out with one warning line naming it
+    (the boxes are still evaluated), unless ``strict``.
     """
     index = _as_index(tracker_dir)
     times: dict[str, np.ndarray] = {}
@@ -199,7 +215,13 @@ def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[
         if rel is None:
             continue
         where = index.source.display_path(rel)
-        table = parse_boxes(index.source.read_text(rel), where, widths=None)
+        try:
+            table = parse_boxes(index.source.read_text(rel), where, widths=None)
+        except TrackbenchError as exc:
+            if strict:
+                raise
+            warnings.warn(f"{exc}: times of {seq.name!r} left out", TrackbenchWarning, stacklevel=2)
+            continue
         skip = _leading_rows(len(table), seq)
         table = table[skip : skip + len(seq)]
         times[seq.name] = table[:, 0] if table.shape[1] == 1 else table

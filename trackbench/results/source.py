@@ -2,9 +2,13 @@
 
 :class:`ResultSource` lists the text files under a tracker's result location and reads
 them, so the readers in :mod:`trackbench.results.read` work on published archives
-without unpacking them. Paths are relative, ``/``-separated; a single top-level folder
-inside an archive (``SiamRPN++/airplane-1.txt``) is stripped. Archive members with an
-absolute path or a ``..`` component are refused (:func:`trackbench.names.check_member`).
+without unpacking them. Paths are relative, ``/``-separated. Inside an archive, a single
+top-level folder (``SiamRPN++/airplane-1.txt``) is stripped, whatever stray files sit
+beside it (``readme.txt``: dropped), unless it is a layout folder (``times/``,
+``baseline/``) or the top level holds as many files as it. Operating-system litter is
+ignored everywhere: ``__MACOSX/``, ``._*`` (macOS resource forks), ``.DS_Store``,
+``Thumbs.db``. Archive members with an absolute path or a ``..`` component are refused
+(:func:`trackbench.names.check_member`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,14 @@ from trackbench.errors import TrackbenchError
 from trackbench.names import check_member
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip")
+_LITTER_NAMES = {".ds_store", "thumbs.db"}
+_LAYOUT_FOLDERS = {"times", "baseline"}
+
+
+def is_litter(rel: str) -> bool:
+    """Files that archivers and file browsers add: ``__MACOSX/...``, ``._x.txt``, ``.DS_Store``."""
+    parts = PurePosixPath(rel).parts
+    return any(p == "__MACOSX" for p in parts) or parts[-1].startswith("._") or parts[-1].lower() in _LITTER_NAMES
 
 
 def is_archive(path: Path) -> bool:
@@ -43,7 +55,8 @@ class ResultSource:
         self._texts: dict[str, str] | None = None
         if self.location.is_dir():
             files = [p for p in self.location.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".value")]
-            self.paths = sorted(p.relative_to(self.location).as_posix() for p in files)
+            self.paths = sorted(rel for rel in (p.relative_to(self.location).as_posix() for p in files)
+                                if not is_litter(rel))
         elif is_archive(self.location):
             self._texts = _read_archive(self.location)
             self.paths = sorted(self._texts)
@@ -64,34 +77,40 @@ class ResultSource:
         return str(self.location / rel)
 
     def read_text(self, rel: str) -> str:
+        """The file's text (UTF-8, BOM dropped); undecodable -> TrackbenchError naming it."""
         if self._texts is not None:
-            return self._texts[rel]
+            try:
+                return self._texts[rel].decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise TrackbenchError("not a text file", self.display_path(rel)) from None
         try:
             return (self.location / rel).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise TrackbenchError("not a text file", self.location / rel) from None
 
 
-def _read_archive(path: Path) -> dict[str, str]:
-    texts: dict[str, str] = {}
+def _read_archive(path: Path) -> dict[str, bytes]:
+    """The text members' bytes by path, litter dropped and one top folder stripped (see the module doc)."""
+    texts: dict[str, bytes] = {}
     try:
         if path.name.lower().endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     if not info.is_dir() and info.filename.lower().endswith((".txt", ".value")):
-                        texts[check_member(info.filename, path)] = archive.read(info).decode("utf-8-sig")
+                        texts[check_member(info.filename, path)] = archive.read(info)
         else:
             with tarfile.open(path) as archive:
                 for member in archive.getmembers():
                     if member.isfile() and member.name.lower().endswith((".txt", ".value")):
-                        handle = archive.extractfile(member)
-                        texts[check_member(member.name, path)] = handle.read().decode("utf-8-sig")
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError) as exc:
+                        texts[check_member(member.name, path)] = archive.extractfile(member).read()
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise TrackbenchError(f"cannot read archive: {exc}", path) from None
-    # Strip one common top-level folder.
-    tops = {PurePosixPath(name).parts[0] for name in texts}
-    if len(tops) == 1 and all(len(PurePosixPath(n).parts) > 1 for n in texts):
-        texts = {PurePosixPath(*PurePosixPath(n).parts[1:]).as_posix(): t for n, t in texts.items()}
+    texts = {name: data for name, data in texts.items() if not is_litter(name)}
+    nested = [n for n in texts if len(PurePosixPath(n).parts) > 1]
+    tops = {PurePosixPath(n).parts[0] for n in nested}
+    stray = len(texts) - len(nested)
+    if len(tops) == 1 and next(iter(tops)).lower() not in _LAYOUT_FOLDERS and stray < len(nested):
+        texts = {PurePosixPath(*PurePosixPath(n).parts[1:]).as_posix(): texts[n] for n in nested}
     return texts
 
 

@@ -60,7 +60,9 @@ class Family:
         protocol: ``"ope"`` (one pass) or ``"supervised"`` (VOT reset-based baseline).
         layout: the result layout of :mod:`trackbench.results.layout` its runs write.
         reader: how its folders are read (a suite may override it).
-        evaluate: ``evaluate(suite, dataset, index, profile) -> TrackerEvaluation``.
+        evaluate: ``evaluate(suite, dataset, index, profile, *, strict, mismatches) ->
+            TrackerEvaluation`` (``strict`` and ``mismatches``: see
+            :func:`trackbench.metrics.evaluate.evaluate`).
         columns: metric keys of the ``trackbench eval`` table, in order.
         rank_key: the metric that ranks trackers (tables, legends, report order).
         sequence_metric: the per-sequence metric of the report's best / worst sequences.
@@ -73,7 +75,7 @@ class Family:
     protocol: Protocol
     layout: LayoutKind
     reader: Reader
-    evaluate: Callable[["Suite", Dataset, "ResultIndex", "RuleProfile"], "TrackerEvaluation"]
+    evaluate: Callable[..., "TrackerEvaluation"]
     columns: tuple[str, ...]
     rank_key: str
     sequence_metric: str
@@ -137,12 +139,15 @@ class Suite:
         sequences: list[str] | None = None,
         *,
         require_images: bool = False,
+        absent_flag: str | None = None,
     ) -> Dataset:
         """Read the suite's dataset from ``root`` (or the places listed in
         :mod:`trackbench.suites.roots`).
 
         ``sequences``: a subset by name (any naming style). ``require_images``: check that
         every sequence's image files exist (running a tracker needs them; evaluating does not).
+        ``absent_flag``: polarity of a pysot JSON's ``absent`` lists (``visible`` /
+        ``absent``; None infers it, see :mod:`trackbench.data.pysot_json`).
         """
         from trackbench.data.pysot_json import read_pysot_json
         from trackbench.errors import TrackbenchError
@@ -166,6 +171,7 @@ class Suite:
             if sequences is None and reader.json_sequences is not None:
                 sequences = reader.json_sequences(self.split)
             return read_pysot_json(
-                json_file, sequences, name=self.name, family=self.family.name, require_images=require_images
+                json_file, sequences, name=self.name, family=self.family.name, require_images=require_images,
+                absent_flag=absent_flag,
             )
         return reader.read(self, path, sequences, require_images)
