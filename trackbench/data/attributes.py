@@ -57,7 +57,8 @@ def short_attribute_name(name: str) -> str:
 
 def family_attributes(family: str | None) -> tuple[str, ...]:
     """The attribute names of a benchmark family (empty for families without attributes)."""
-    return {"otb": OTB_ATTRIBUTES, "lasot": LASOT_ATTRIBUTES}.get(family or "", ())
+    return {"otb": OTB_ATTRIBUTES, "lasot": LASOT_ATTRIBUTES, "uav": UAV_ATTRIBUTES,
+            "dtb70": DTB70_ATTRIBUTES}.get(family or "", ())
 
 
 def family_tags(family: str | None) -> tuple[str, ...]:
