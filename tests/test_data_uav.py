@@ -46,7 +46,7 @@ def test_uav123_counts_absent_rows_and_attributes(uav123) -> None:
     assert uav123.total_frames == 112578
     nan_rows = sum(int(np.isnan(s.ground_truth).all(axis=1).sum()) for s in uav123)
     assert nan_rows == 2683
-    assert sum(int(s.absent.sum()) for s in uav123) == 2683
+    assert all(s.absent is None for s in uav123)  # no separate flag: the NaN rows are the absence
     counts = _attribute_counts(uav123)
     print("UAV123 sequences per attribute:", counts)
     assert counts == UAV123_ATTRIBUTE_COUNTS
@@ -131,7 +131,7 @@ def test_10fps_ranges_and_layout(tmp_path: Path) -> None:
         (anno / f"{name}.txt").write_text(rows + "\n")
     dataset = read_uav(tmp_path, ["bird1_2", "uav1_3"], split="UAV123_10fps")
     assert dataset["uav1_3"].frames[0].parts[-3:] == ("UAV123_10fps", "uav1", "000825.jpg")
-    assert int(dataset["bird1_2"].absent.sum()) == 1
+    assert int(np.isnan(dataset["bird1_2"].ground_truth).all(axis=1).sum()) == 1
 
 
 def test_row_count_against_the_frame_range_is_checked(tmp_path: Path) -> None:

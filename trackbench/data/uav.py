@@ -16,18 +16,19 @@ too. Many UAV123 sequences are frame ranges of one video (``bird1_2`` = images 7
 ``data_seq/UAV20L/<video>`` or, as got10k reads them, ``data_seq/UAV123/<video>``.
 
 Absent frames: the rows written ``NaN,NaN,NaN,NaN`` (the toolkit's ReadMe: "the object is
-either fully occluded or outside the frame"). They stay NaN in ``ground_truth`` and are flagged
-in ``Sequence.absent``. The official toolkit (OTB-derived ``calcSeqErrRobust``), pysot
-(``OPEBenchmark``) and pytracking (``calc_seq_err_robust`` for ``dataset == 'uav'``) all score
-them as invalid ground truth: they fail success and pass precision.
+either fully occluded or outside the frame"). They stay NaN in ``ground_truth``
+(``Sequence.missing_gt``-style rows without a box); ``Sequence.absent`` is left None because
+UAV123 has no separate absence flag and its toolkits do not score these rows as LaSOT scores
+absent frames: the official toolkit (OTB-derived ``calcSeqErrRobust``), pysot
+(``OPEBenchmark``) and pytracking (``calc_seq_err_robust`` for ``dataset == 'uav'``) all treat
+them as invalid ground truth, failing success and passing precision
+(:mod:`trackbench.metrics.family_rules`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from trackbench.data.attributes import UAV_ATTRIBUTES
 from trackbench.data.common import (
@@ -100,11 +101,10 @@ def read_uav(
             raise TrackbenchError(
                 f"{len(boxes)} rows, but {split} sequence {seq_name!r} covers images {entry.start}-{entry.end} "
                 f"({entry.length} frames)", annotation)
-        absent = np.isnan(boxes).any(axis=1)
         attribute_file = anno / "att" / f"{seq_name}.txt"
         attributes = parse_attribute_file(attribute_file, list(UAV_ATTRIBUTES)) if attribute_file.is_file() else {}
         frames = numbered_frames(_image_folder(root, split, entry.video), entry.start, entry.length, 6, ".jpg")
-        result.append(build_sequence(seq_name, boxes, frames, annotation, absent=absent, attributes=attributes,
+        result.append(build_sequence(seq_name, boxes, frames, annotation, attributes=attributes,
                                      start_frame=entry.start, aliases=(f"uav_{seq_name}",)))
     return make_dataset(name, result, root, require_images=require_images)
 
