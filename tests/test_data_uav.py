@@ -202,3 +202,25 @@ def test_absent_rows_fail_success_and_pass_precision_in_every_toolkit(tmp_path: 
         assert scores["precision"] == pytest.approx(1.0), rules
         assert scores["success_50"] == pytest.approx((n - 1) / n), rules
     assert evaluate(suite, dataset, results, "got10k").metrics["success_50"] == pytest.approx(1.0)
+
+
+def test_import_pytracking_names_and_export_pysot(uav_root: Path, tmp_path: Path) -> None:
+    """pytracking writes ``uav_<seq>.txt`` (tab-separated integers): imported into our layout
+    as ``<seq>.txt`` with the same numbers, exported for pysot as ``<seq>.txt`` again."""
+    from trackbench.cli import main
+
+    names = ["bird1_2", "car1_1", "car11"]
+    source = tmp_path / "DiMP50"
+    source.mkdir()
+    dataset = read_uav(uav_root, names, split="UAV123")
+    for seq in dataset:
+        boxes = np.nan_to_num(seq.ground_truth, nan=5.0).round()
+        np.savetxt(source / f"uav_{seq.name}.txt", boxes, fmt="%d", delimiter="\t")
+    common = ["--suite", "uav123", "--root", str(uav_root), "--sequences", ",".join(names)]
+    assert main(["import", str(source), *common, "--out", str(tmp_path / "ours")]) == 0
+    ours = tmp_path / "ours" / "uav123" / "DiMP50"
+    assert sorted(p.name for p in ours.glob("*.txt")) == sorted(f"{n}.txt" for n in names)
+    assert main(["export", str(ours), *common, "--format", "pysot", "--dest", str(tmp_path / "pysot")]) == 0
+    for name in names:
+        np.testing.assert_array_equal(np.loadtxt(tmp_path / "pysot" / f"{name}.txt", delimiter=","),
+                                      np.loadtxt(source / f"uav_{name}.txt"))
