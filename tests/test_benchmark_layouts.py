@@ -60,9 +60,10 @@ def run_eval_report(suite: str, root: Path, out: Path, capsys, sequences: str | 
     capsys.readouterr()
     assert main(["eval", "--suite", suite, "--root", str(root), "--json", *subset, str(result_dir)]) == 0
     metrics = json.loads(capsys.readouterr().out)[0]["metrics"]
-    page = out / f"{suite}.html"
-    assert main(["report", "--suite", suite, "--root", str(root), "--out", str(page), *subset, str(result_dir)]) == 0
-    html = page.read_text(encoding="utf-8")
+    pages = out / "reports"
+    assert main(["report", "--suite", suite, "--root", str(root), "--out", str(pages), "--html", f"{suite}.html",
+                 *subset, str(result_dir)]) == 0
+    html = (pages / f"{suite}.html").read_text(encoding="utf-8")
     assert "identity" in html and "Success plot" in html
     return metrics
 

@@ -111,10 +111,10 @@ def test_got10k_profile_matches_experiment_dtb70(dtb: Path, official_root: Path,
 
 
 def test_report_shows_every_dtb70_attribute(dtb: Path, tmp_path: Path) -> None:
-    out = tmp_path / "report.html"
+    out = tmp_path / "report"
     assert main(["report", "--suite", "dtb70", "--root", str(dtb), "--rules", "pysot", "--out", str(out),
                  str(dtb / "results" / "SiamAPN"), str(dtb / "results" / "SiamTPN")]) == 0
-    html = out.read_text(encoding="utf-8")
+    html = (out / "index.html").read_text(encoding="utf-8")
     for attribute in DTB70_ATTRIBUTES:
         count = ATTRIBUTE_COUNTS[attribute]
         assert re.search(rf"Success plot, {attribute} \({count}\)", html), attribute

@@ -220,7 +220,7 @@ def test_import_pytracking_names_and_export_pysot(uav_root: Path, tmp_path: Path
     assert main(["import", str(source), *common, "--out", str(tmp_path / "ours")]) == 0
     ours = tmp_path / "ours" / "uav123" / "DiMP50"
     assert sorted(p.name for p in ours.glob("*.txt")) == sorted(f"{n}.txt" for n in names)
-    assert main(["export", str(ours), *common, "--format", "pysot", "--dest", str(tmp_path / "pysot")]) == 0
+    assert main(["export", str(ours), *common, "--format", "pysot", "--out", str(tmp_path / "pysot")]) == 0
     for name in names:
         np.testing.assert_array_equal(np.loadtxt(tmp_path / "pysot" / f"{name}.txt", delimiter=","),
                                       np.loadtxt(source / f"uav_{name}.txt"))
