@@ -8,20 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackbench.data.dtb70 import has_dtb70_layout, read_dtb70
-from trackbench.metrics.evaluate import evaluate_one_pass
 from trackbench.sequence import Dataset
-from trackbench.suites.base import Family, Reader, Suite
-from trackbench.suites.otb import OPE_COLUMNS
+from trackbench.suites.base import Reader, Suite
+from trackbench.suites.otb import one_pass_family
 
 
 def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images: bool) -> Dataset:
     return read_dtb70(path, sequences, name=suite.name, require_images=require_images)
 
 
-FAMILY = Family(
-    name="dtb70", protocol="ope", layout="ope", reader=Reader(read=_read, has_native_layout=has_dtb70_layout),
-    evaluate=evaluate_one_pass, columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "precision"),
-)
+FAMILY = one_pass_family("dtb70", Reader(read=_read, has_native_layout=has_dtb70_layout))
 
 SUITES = (Suite("dtb70", FAMILY, "DTB70", folders=("dtb70",), pysot_json=("DTB70.json",)),)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackbench.data.nfs import read_nfs
-from trackbench.metrics.evaluate import evaluate_one_pass
 from trackbench.sequence import Dataset
-from trackbench.suites.base import Family, Reader, Suite
-from trackbench.suites.otb import OPE_COLUMNS
+from trackbench.suites.base import Reader, Suite
+from trackbench.suites.otb import one_pass_family
 
 
 def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images: bool) -> Dataset:
@@ -22,11 +21,7 @@ def _has_native_layout(path: Path) -> bool:
     return next(path.glob("*/240/*.txt"), None) is not None
 
 
-FAMILY = Family(
-    name="nfs", protocol="ope", layout="ope", reader=Reader(read=_read, has_native_layout=_has_native_layout),
-    evaluate=evaluate_one_pass, columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "precision"),
-)
+FAMILY = one_pass_family("nfs", Reader(read=_read, has_native_layout=_has_native_layout))
 
 SUITES = (
     Suite("nfs30", FAMILY, "NfS (30 fps)", split="30", aliases=("nfs",), folders=("nfs30", "nfs"),

@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackbench.data.tc128 import read_tc128
-from trackbench.metrics.evaluate import evaluate_one_pass
 from trackbench.sequence import Dataset
-from trackbench.suites.base import Family, Reader, Suite
-from trackbench.suites.otb import OPE_COLUMNS
+from trackbench.suites.base import Reader, Suite
+from trackbench.suites.otb import one_pass_family
 
 
 def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images: bool) -> Dataset:
@@ -22,11 +21,7 @@ def _has_native_layout(path: Path) -> bool:
     return next(path.glob("*/*_gt.txt"), None) is not None
 
 
-FAMILY = Family(
-    name="tc128", protocol="ope", layout="ope", reader=Reader(read=_read, has_native_layout=_has_native_layout),
-    evaluate=evaluate_one_pass, columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "precision"),
-)
+FAMILY = one_pass_family("tc128", Reader(read=_read, has_native_layout=_has_native_layout))
 
 SUITES = (
     Suite("tc128", FAMILY, "TC128", split="all", aliases=("tpl", "tcolor128"), folders=("tc128",)),

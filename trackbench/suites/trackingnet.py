@@ -13,8 +13,8 @@ from pathlib import Path
 from trackbench.data.trackingnet import has_trackingnet_layout, read_trackingnet
 from trackbench.metrics.family_rules import evaluate_trackingnet_server
 from trackbench.sequence import Dataset
-from trackbench.suites.base import Family, Reader, Suite
-from trackbench.suites.otb import OPE_COLUMNS
+from trackbench.suites.base import Reader, Suite
+from trackbench.suites.otb import one_pass_family
 
 
 def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images: bool) -> Dataset:
@@ -22,12 +22,9 @@ def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images:
                             require_images=require_images)
 
 
-FAMILY = Family(
-    name="trackingnet", protocol="ope", layout="ope",
-    reader=Reader(read=_read, has_native_layout=has_trackingnet_layout), evaluate=evaluate_trackingnet_server,
-    columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "trackingnet_precision", "trackingnet_norm_precision"),
-)
+FAMILY = one_pass_family("trackingnet", Reader(read=_read, has_native_layout=has_trackingnet_layout),
+                         evaluate=evaluate_trackingnet_server,
+                         figures=("success", "trackingnet_precision", "trackingnet_norm_precision"))
 
 SUITES = (
     Suite("trackingnet", FAMILY, "TrackingNet", split="test", folders=("trackingnet",)),

@@ -11,8 +11,8 @@ from pathlib import Path
 from trackbench.data.uav import read_uav
 from trackbench.metrics.family_rules import evaluate_invalid_gt
 from trackbench.sequence import Dataset
-from trackbench.suites.base import Family, Reader, Suite
-from trackbench.suites.otb import OPE_COLUMNS
+from trackbench.suites.base import Reader, Suite
+from trackbench.suites.otb import one_pass_family
 
 
 def _read(suite: Suite, path: Path, sequences: list[str] | None, require_images: bool) -> Dataset:
@@ -23,11 +23,7 @@ def _has_native_layout(path: Path) -> bool:
     return (path / "anno").is_dir()
 
 
-FAMILY = Family(
-    name="uav", protocol="ope", layout="ope", reader=Reader(read=_read, has_native_layout=_has_native_layout),
-    evaluate=evaluate_invalid_gt, columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "precision"),
-)
+FAMILY = one_pass_family("uav", Reader(read=_read, has_native_layout=_has_native_layout), evaluate=evaluate_invalid_gt)
 
 SUITES = (
     Suite("uav123", FAMILY, "UAV123", split="UAV123", folders=("uav123",), pysot_json=("UAV123.json",)),
