@@ -1,6 +1,6 @@
 """TrackingNet's official scores, as its evaluation server computes them.
 
-Rules of the TrackingNet-devkit ``metrics.py`` (function ``evaluate``), restated:
+Rules of the TrackingNet-devkit ``metrics.py`` (function ``evaluate``, its latest version), restated:
 
 * every number of the ground truth and of the result is rounded to an integer (half to even,
   as pandas / numpy round), then the result of frame 1 is replaced by the ground truth;
@@ -8,8 +8,8 @@ Rules of the TrackingNet-devkit ``metrics.py`` (function ``evaluate``), restated
   ``min(right) - max(x) + 1`` clipped at 0; IoU = inter / (area_gt + area_result - inter);
 * centres are ``x + (w + 1) / 2``; the normalised distance divides the x and y offsets by the
   ground truth's (rounded) width and height;
-* per sequence, 21 thresholds each: success = fraction of frames with IoU > t for
-  t = 0, 0.05 .. 1; precision = fraction with distance <= t for t = 0, 2.5 .. 50 px; normalised
+* per sequence, 21 thresholds each: success = fraction of frames with IoU >= t (not the
+  strict test of OTB) for t = 0, 0.05 .. 1; precision = fraction with distance <= t for t = 0, 2.5 .. 50 px; normalised
   precision = fraction with normalised distance <= t for t = 0, 0.025 .. 0.5; frames whose
   numbers give NaN (0 / 0) fail every threshold; the denominator is every frame;
 * curves are averaged over sequences; each score is the trapezoidal area under its averaged
@@ -71,7 +71,7 @@ def sequence_curves(gt: np.ndarray, result: np.ndarray) -> tuple[np.ndarray, np.
         distance = np.sqrt((offset**2).sum(axis=1))
         norm_distance = np.sqrt(((offset / gt[:, 2:4]) ** 2).sum(axis=1))
     n = len(gt)
-    success = (iou[None, :] > SUCCESS_THRESHOLDS[:, None]).sum(axis=1) / n
+    success = (iou[None, :] >= SUCCESS_THRESHOLDS[:, None]).sum(axis=1) / n
     precision = (distance[None, :] <= PRECISION_THRESHOLDS[:, None]).sum(axis=1) / n
     norm_precision = (norm_distance[None, :] <= NORM_PRECISION_THRESHOLDS[:, None]).sum(axis=1) / n
     return success, precision, norm_precision
