@@ -16,6 +16,7 @@ from trackbench.data.attributes import UAV_ATTRIBUTES
 from trackbench.data.uav import UAV20L_SEQUENCES, read_uav, uav_sequence_table
 from trackbench.errors import TrackbenchError
 from trackbench.metrics.evaluate import evaluate
+from trackbench.sequence import normalize_name
 from trackbench.suites import get_suite
 
 # Sequences per attribute in pytracking's dataset_attribute_specs/UAV123_attributes.json
@@ -68,6 +69,8 @@ def test_bird1_2_maps_to_images_775_to_1477(uav123) -> None:
     assert seq.frames[0].parts[-3:] == ("UAV123", "bird1", "000775.jpg")
     assert seq.frames[-1].name == "001477.jpg"
     assert uav123["car1_1"] is not uav123["car11"]  # names differing only by "_" between digits
+    assert normalize_name("Skating2.1") == normalize_name("skating2-1") != normalize_name("Skating21")
+    assert normalize_name("Jogging-1") == normalize_name("jogging1")
 
 
 def test_shipped_ranges_equal_the_shared_csv_and_got10k(uav_root: Path) -> None:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,18 +31,23 @@ from trackbench.metrics.trackingnet import (
 from trackbench.results.read import ResultIndex, read_ope_results, read_times
 from trackbench.sequence import Dataset
 
+if TYPE_CHECKING:
+    from trackbench.metrics.evaluate import TrackerEvaluation
+    from trackbench.suites import Suite
+
 
 def invalid_gt_rules(profile: RuleProfile) -> RuleProfile:
     """``profile`` with absent flags not scored and invalid ground truth passing precision."""
     return replace(profile, absent="ignore", invalid_error=-1.0)
 
 
-def evaluate_invalid_gt(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
+def evaluate_invalid_gt(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> "TrackerEvaluation":
     """One-pass evaluation under :func:`invalid_gt_rules` (the UAV family)."""
     return _evaluate.evaluate_one_pass(suite, dataset, index, invalid_gt_rules(profile))
 
 
-def evaluate_trackingnet_server(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
+def evaluate_trackingnet_server(suite: "Suite", dataset: Dataset, index: ResultIndex,
+                                profile: RuleProfile) -> "TrackerEvaluation":
     """TrackingNet: the server's rules under ``official``, else LaSOT-style one-pass scores."""
     if profile.name != "official":
         return _evaluate.evaluate_one_pass(suite, dataset, index, profile)
