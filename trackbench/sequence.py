@@ -18,15 +18,17 @@ from trackbench.errors import TrackbenchError
 from trackbench.names import check_name
 
 _SEPARATORS = re.compile(r"[-._\s]+")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[-._\s]+(?=\d)")
 
 
 def normalize_name(name: str) -> str:
     """Key used to match sequence names across toolkits' naming styles.
 
     Case-insensitive and blind to ``-``, ``.``, ``_`` and spaces, so ``Jogging-1``,
-    ``Jogging.1``, ``jogging_1`` and ``Jogging1`` all match.
+    ``Jogging.1``, ``jogging_1`` and ``Jogging1`` all match. A separator between two digits
+    is kept (as ``#``): UAV123 has both ``car1_1`` and ``car11``, ``Skating2.1`` = ``Skating2-1``.
     """
-    return _SEPARATORS.sub("", name).lower()
+    return _SEPARATORS.sub("", _BETWEEN_DIGITS.sub("#", name)).lower()
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Sequence:
         start_frame: 1-based number of the first evaluated image in the original video.
         annotation_path: the file the ground truth came from (for error messages).
         meta: any further per-sequence metadata (GOT-10k ``meta_info.ini`` fields ...).
+        language: the natural-language description of the target (TNL2K ``language.txt``,
+            LaSOT ``nlp.txt``), for vision-language trackers; ``None`` if the benchmark has none.
+        aliases: other names the peers give this sequence's result file (pytracking writes
+            ``uav_bird1_2.txt``, ``nfs_Gymnastics.txt``, ``tpl_Skating2.txt``).
     """
 
     name: str
@@ -61,6 +67,8 @@ class Sequence:
     start_frame: int = 1
     annotation_path: Path | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_name(self.name, "sequence name", self.annotation_path)  # it becomes a result file name

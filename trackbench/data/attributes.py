@@ -1,4 +1,4 @@
-"""Per-sequence attribute names of OTB (11) and LaSOT (14), short and long forms."""
+"""Per-sequence attribute names of OTB (11), LaSOT (14), UAV123 (12) and DTB70 (11), short and long forms."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ OTB_ATTRIBUTES = ("IV", "OPR", "SV", "OCC", "DEF", "MB", "FM", "IPR", "OV", "BC"
 
 LASOT_ATTRIBUTES = ("IV", "POC", "DEF", "MB", "CM", "ROT", "BC", "VC", "SV", "FOC", "FM", "OV", "LR", "ARC")
 """LaSOT order of the toolkit's ``annos/att`` files."""
+
+UAV_ATTRIBUTES = ("SV", "ARC", "LR", "FM", "FOC", "POC", "OV", "BC", "IV", "VC", "CM", "SOB")
+"""UAV123 / UAV20L order of the toolkit's ``anno/<version>/att`` files (pytracking's
+``UAV123_attributes.json`` lists the same order)."""
+
+DTB70_ATTRIBUTES = ("SV", "ARV", "OCC", "DEF", "FCM", "IPR", "OPR", "OV", "BC", "SOA", "MB")
+"""DTB70 order of the attribute flag files (the attribute table of the DTB70 paper, Li and
+Yeung, AAAI 2017; the per-attribute sequence counts 22, 25, 17, 18, 41, 47, 6, 7, 13, 27, 27
+of the real files follow it)."""
 
 VOT_TAGS = ("camera_motion", "illum_change", "motion_change", "size_change", "occlusion")
 """VOT per-frame visual attributes (tags); a frame with none of them is 'empty'."""
@@ -29,6 +38,10 @@ LONG_NAMES = {
     "VC": "Viewpoint Change",
     "FOC": "Full Occlusion",
     "ARC": "Aspect Ratio Change",
+    "SOB": "Similar Object",
+    "ARV": "Aspect Ratio Variation",
+    "FCM": "Fast Camera Motion",
+    "SOA": "Similar Objects Around",
 }
 """Short name -> long name as printed in plot titles (OTB writes "Background Clutters")."""
 
@@ -44,7 +57,8 @@ def short_attribute_name(name: str) -> str:
 
 def family_attributes(family: str | None) -> tuple[str, ...]:
     """The attribute names of a benchmark family (empty for families without attributes)."""
-    return {"otb": OTB_ATTRIBUTES, "lasot": LASOT_ATTRIBUTES}.get(family or "", ())
+    return {"otb": OTB_ATTRIBUTES, "lasot": LASOT_ATTRIBUTES, "uav": UAV_ATTRIBUTES,
+            "dtb70": DTB70_ATTRIBUTES}.get(family or "", ())
 
 
 def family_tags(family: str | None) -> tuple[str, ...]:

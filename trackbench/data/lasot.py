@@ -3,7 +3,7 @@
 Official layout: ``<root>/<class>/<class>-<k>/img/00000001.jpg`` (8 digits),
 ``groundtruth.txt`` (comma ``x,y,w,h``), ``full_occlusion.txt`` and ``out_of_view.txt``
 (comma-separated 0/1 flags, one per frame; ``absent`` = either flag; both files missing ->
-``absent`` is None), ``nlp.txt`` (kept in ``meta["nlp"]``). Sequence folders directly
+``absent`` is None), ``nlp.txt`` (kept in ``meta["nlp"]`` and ``Sequence.language``). Sequence folders directly
 under ``<root>`` (``<root>/airplane-1/``) are accepted too.
 
 Toolkit layout: ``<root>/annos/<seq>.txt``, ``annos/absent/<seq>.txt`` (one 0/1 a line,
@@ -106,7 +106,7 @@ def _read_official_sequence(folder: Path, name: str) -> Sequence:
     nlp = folder / "nlp.txt"
     frames = numbered_frames(folder / "img", 1, len(boxes), 8, ".jpg")
     meta = {"nlp": nlp.read_text(encoding="utf-8-sig").strip()} if nlp.is_file() else {}
-    return build_sequence(name, boxes, frames, annotation, absent=absent, meta=meta)
+    return build_sequence(name, boxes, frames, annotation, absent=absent, meta=meta, language=meta.get("nlp"))
 
 
 def _read_toolkit_sequence(root: Path, name: str) -> Sequence:

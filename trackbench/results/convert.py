@@ -7,7 +7,8 @@
   by :mod:`trackbench.results.layout`. Boxes written ``x1,y1,x2,y2`` are detected from the
   first line when that is unambiguous (see :func:`detect_corners`).
 * :func:`export_results`: our layout -> one of :data:`EXPORT_FORMATS`.
-* :func:`pack_got10k`: the zip the GOT-10k evaluation server expects (from results alone).
+* :func:`pack_got10k`: the zip the GOT-10k evaluation server expects (from results alone);
+  :func:`pack_trackingnet`: the zip the TrackingNet evaluation server expects.
 
 Boxes are ``[x, y, w, h]``, never shifted by one. Converted boxes and regions are written
 with the shortest text that reads back to the same float64 values
@@ -22,7 +23,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -315,6 +316,35 @@ def pack_got10k(tracker_dir: str | Path, dataset: Dataset | None, output: str | 
             if table is None:
                 table = np.full((len(seq), len(runs)), np.nan)
             archive.writestr(f"{seq.name}/{seq.name}_time.txt", format_rows(table.reshape(len(table), -1), TIME_FORMAT))
+    output = Path(output)
+    atomic_write_bytes(output, buffer.getvalue())
+    return output
+
+
+# -- TrackingNet submission -------------------------------------------------------------------
+def pack_trackingnet(tracker_dir: str | Path, dataset: Dataset | None, output: str | Path) -> Path:
+    """Zip one ``<seq>.txt`` per sequence of ``dataset`` (the TrackingNet TEST set) at the root
+    of ``output``: comma-separated ``x,y,w,h``, one line per frame, the first line the initial
+    box, as the TrackingNet server reads submissions (TrackingNet-devkit ``metrics.py`` matches
+    each ``<seq>.txt`` by name and reads it with ``pandas.read_csv(sep=",")``; pytracking's
+    ``pack_trackingnet_results`` writes the same). A missing sequence or a result shorter than
+    its sequence raises :class:`TrackbenchError`; longer results are cut to the frames.
+    ``dataset=None``: every top-level ``<seq>.txt`` of the results, as it is (the results alone).
+    """
+    index = ResultIndex.build(Path(tracker_dir))
+    if dataset is None:
+        files = sorted(rel for rels in index.single.values() for rel in rels)
+        if not files:
+            raise TrackbenchError("no <seq>.txt result files to pack", tracker_dir)
+        boxes = {PurePosixPath(rel).stem: parse_boxes(index.source.read_text(rel), index.source.display_path(rel),
+                                                      widths=(4,)) for rel in files}
+    else:
+        results = read_ope_results(index, dataset)
+        boxes = {seq.name: results[seq.name] for seq in dataset}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in boxes.items():
+            archive.writestr(f"{check_name(name, 'sequence name', tracker_dir)}.txt", format_rows_exact(rows))
     output = Path(output)
     atomic_write_bytes(output, buffer.getvalue())
     return output

@@ -87,7 +87,7 @@ class ResultIndex:
     def single_file(self, seq: Sequence) -> str | None:
         """The ``<seq>.txt`` of ``seq``: the only file whose name matches it, else the one
         named exactly ``<seq.name>.txt``; several matches without an exact one -> error."""
-        rels = self.single.get(normalize_name(seq.name))
+        rels = next((self.single[k] for k in result_keys(seq) if self.single.get(k)), None)
         if not rels:
             return None
         if len(rels) == 1:
@@ -106,6 +106,17 @@ class ResultIndex:
             "vot": f"baseline/{seq.name}/{seq.name}_001.txt",
         }[layout]
         return TrackbenchError(f"no results for sequence {seq.name!r} (expected {where})", self.source.location)
+
+
+def result_keys(seq: Sequence) -> list[str]:
+    """Normalised names a result file of ``seq`` may have: its name, then its aliases
+    (pytracking's ``uav_bird1_2``, ``nfs_Gymnastics``, ``tpl_Skating2``)."""
+    return [normalize_name(n) for n in (seq.name, *seq.aliases)]
+
+
+def _lookup(table: dict, seq: Sequence):
+    """The entry of ``table`` under the first of :func:`result_keys` present (else None)."""
+    return next((table[k] for k in result_keys(seq) if table.get(k)), None)
 
 
 def _leading_rows(rows: int, seq: Sequence) -> int:
@@ -137,10 +148,9 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
     index = _as_index(tracker_dir)
     results: dict[str, np.ndarray] = {}
     for seq in dataset:
-        key = normalize_name(seq.name)
         rel = index.single_file(seq)
-        if rel is None and key in index.runs:
-            rel = index.runs[key][0][1]
+        if rel is None and _lookup(index.runs, seq):
+            rel = _lookup(index.runs, seq)[0][1]
         if rel is None:
             raise index.describe_missing(seq, "ope")
         where = index.source.display_path(rel)
@@ -159,9 +169,8 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
     index = _as_index(tracker_dir)
     results: dict[str, list[np.ndarray]] = {}
     for seq in dataset:
-        key = normalize_name(seq.name)
-        rels = [rel for _, rel in index.runs.get(key, [])]
-        if not rels and key in index.single:
+        rels = [rel for _, rel in _lookup(index.runs, seq) or []]
+        if not rels and _lookup(index.single, seq):
             rels = [index.single_file(seq)]
         if not rels:
             raise index.describe_missing(seq, "runs")
@@ -181,8 +190,7 @@ def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
     index = _as_index(tracker_dir)
     results: dict[str, list[SupervisedTrajectory]] = {}
     for seq in dataset:
-        key = normalize_name(seq.name)
-        runs = index.vot_runs.get(key) or index.runs.get(key)
+        runs = _lookup(index.vot_runs, seq) or _lookup(index.runs, seq)
         if not runs:
             raise index.describe_missing(seq, "vot")
         trajectories = []
@@ -211,7 +219,7 @@ def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
     index = _as_index(tracker_dir)
     times: dict[str, np.ndarray] = {}
     for seq in dataset:
-        rel = index.times.get(normalize_name(seq.name))
+        rel = _lookup(index.times, seq)
         if rel is None:
             continue
         where = index.source.display_path(rel)

@@ -27,6 +27,15 @@ def _json_sequences(split: str | None) -> list[str] | None:
     return otb_sequence_list(split) if split else None
 
 
+def one_pass_family(name: str, reader: Reader, **fields) -> Family:
+    """A family record scored like OTB: one pass, :data:`OPE_COLUMNS`, ranked by success AUC,
+    success and precision plots; ``fields`` replace any of these (``evaluate``, ``figures`` ...)."""
+    record = {"protocol": "ope", "layout": "ope", "evaluate": evaluate_one_pass, "columns": OPE_COLUMNS,
+              "rank_key": "success_auc", "sequence_metric": "success_auc", "figures": ("success", "precision")}
+    record.update(fields)
+    return Family(name=name, reader=reader, **record)
+
+
 READER = Reader(read=_read, has_native_layout=_has_native_layout, json_sequences=_json_sequences)
 
 FAMILY = Family(

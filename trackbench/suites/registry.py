@@ -7,11 +7,24 @@ its ``SUITES``) + one entry in :data:`MODULES`; see docs/architecture.md.
 from __future__ import annotations
 
 from trackbench.errors import TrackbenchError
-from trackbench.suites import custom, got10k, lasot, otb, vot
+from trackbench.suites import (
+    custom,
+    dtb70,
+    got10k,
+    lasot,
+    lasot_ext,
+    nfs,
+    otb,
+    tc128,
+    tnl2k,
+    trackingnet,
+    uav,
+    vot,
+)
 from trackbench.suites.base import Family, Suite
 
 #: The modules that define suites, in the order ``trackbench list suites`` shows them.
-MODULES = (otb, vot, got10k, lasot, custom)
+MODULES = (otb, vot, got10k, lasot, lasot_ext, uav, dtb70, nfs, tc128, tnl2k, trackingnet, custom)
 
 SUITES: tuple[Suite, ...] = tuple(suite for module in MODULES for suite in module.SUITES)
 
