@@ -22,8 +22,7 @@ from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
     PRECISION_THRESHOLDS,
     mean_fps,
-    ope_curves,
-    ope_frame_scores,
+    ope_curves_in_chunks,
     ope_scores,
 )
 from trackbench.metrics.profiles import RuleProfile, get_profile
@@ -97,9 +96,8 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
     results = read_ope_results(index, dataset)
     times = read_times(index, dataset)
     seqs = list(dataset)
-    scores = ope_frame_scores([s.ground_truth[:, :4] for s in seqs], [results[s.name] for s in seqs], profile,
-                              [s.absent for s in seqs])
-    curves = ope_curves(scores, profile)
+    curves = ope_curves_in_chunks([s.ground_truth[:, :4] for s in seqs], [results[s.name] for s in seqs],
+                                  profile, [s.absent for s in seqs])
     success, precision, norm = (curves.success.mean(axis=0), curves.precision.mean(axis=0),
                                 curves.norm_precision.mean(axis=0))
     metrics = {k: float(v) for k, v in ope_scores(success, precision, norm, profile).items()}

@@ -238,6 +238,40 @@ def ope_curves(scores: OpeFrameScores, profile: RuleProfile) -> OpeCurves:
     )
 
 
+#: Frames scored at a time by :func:`ope_curves_in_chunks` (bounds the temporary arrays).
+CHUNK_FRAMES = 1 << 16
+
+
+def ope_curves_in_chunks(
+    gt: list[np.ndarray],
+    pred: list[np.ndarray],
+    profile: RuleProfile,
+    absent: list[np.ndarray | None] | None = None,
+    chunk_frames: int = CHUNK_FRAMES,
+) -> OpeCurves:
+    """:func:`ope_curves` of :func:`ope_frame_scores`, computed over groups of whole
+    sequences of about ``chunk_frames`` frames (every curve is per sequence, so the result
+    is identical), so that the per-frame temporaries stay a few MB instead of growing
+    with the dataset (LaSOT: 685k frames)."""
+    absent = absent if absent is not None else [None] * len(gt)
+    parts: list[OpeCurves] = []
+    start = 0
+    while start < len(gt) or not parts:
+        stop, frames = start, 0
+        while stop < len(gt) and (stop == start or frames + len(gt[stop]) <= chunk_frames):
+            frames += len(gt[stop])
+            stop += 1
+        scores = ope_frame_scores(gt[start:stop], pred[start:stop], profile, absent[start:stop])
+        parts.append(ope_curves(scores, profile))
+        start = stop
+    return OpeCurves(
+        success=np.concatenate([c.success for c in parts]),
+        precision=np.concatenate([c.precision for c in parts]),
+        norm_precision=np.concatenate([c.norm_precision for c in parts]),
+        success_thresholds=parts[0].success_thresholds,
+    )
+
+
 def ope_scores(success: np.ndarray, precision: np.ndarray, norm_precision: np.ndarray,
                profile: RuleProfile) -> dict[str, float]:
     """Scores of curves averaged over sequences (1-D curves) or per sequence (2-D: last axis)."""

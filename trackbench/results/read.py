@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from trackbench.errors import TrackbenchError
-from trackbench.results.source import ResultSource, parse_boxes
+from trackbench.results.source import ResultSource
 from trackbench.results.layout import parse_vot_trajectory
 from trackbench.sequence import Dataset, Sequence, normalize_name
 from trackbench.trajectory import SupervisedTrajectory
@@ -138,7 +138,7 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset) ->
         if rel is None:
             raise index.describe_missing(seq, "ope")
         where = index.source.display_path(rel)
-        boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
+        boxes = index.source.read_boxes(rel, widths=(4,))
         results[seq.name] = _fit_length(boxes, seq, where)
     return results
 
@@ -160,7 +160,7 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
         runs = []
         for rel in rels:
             where = index.source.display_path(rel)
-            runs.append(_fit_length(parse_boxes(index.source.read_text(rel), where, widths=(4,)), seq, where))
+            runs.append(_fit_length(index.source.read_boxes(rel, widths=(4,)), seq, where))
         results[seq.name] = runs
     return results
 
@@ -199,7 +199,7 @@ def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset) -> dict[
         if rel is None:
             continue
         where = index.source.display_path(rel)
-        table = parse_boxes(index.source.read_text(rel), where, widths=None)
+        table = index.source.read_boxes(rel, widths=None)
         skip = _leading_rows(len(table), seq)
         table = table[skip : skip + len(seq)]
         times[seq.name] = table[:, 0] if table.shape[1] == 1 else table
