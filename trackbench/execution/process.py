@@ -3,6 +3,7 @@
 Each worker process builds the tracker once, from its spec and options (never
 pickled), in the pool initializer; with ``devices``, worker ``i`` is pinned to
 ``devices[i % len(devices)]`` (passed as the tracker's ``device`` option if it has one).
+Each worker sets its torch/OpenCV threads (:mod:`trackbench.execution.threads`) first.
 Workers report frames done through a queue so one progress bar covers all of them.
 """
 
@@ -18,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator
 
+from trackbench.execution.threads import choose_threads
 from trackbench.execution.units import UnitOutcome, WorkUnit
 from trackbench.execution.worker import ThrottledProgress, build_tracker, execute_task, failed_outcomes
 
@@ -34,7 +36,7 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(spec: str, options: dict[str, Any], devices: Any, progress: Any, parent: int) -> None:
+def _init_worker(spec: str, options: dict[str, Any], devices: Any, progress: Any, parent: int, threads: int) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="trackbench-orphan-watch").start()
     device = None
     if devices is not None:
@@ -42,7 +44,7 @@ def _init_worker(spec: str, options: dict[str, Any], devices: Any, progress: Any
     _WORKER["device"] = device
     _WORKER["progress"] = progress
     try:
-        _WORKER["tracker"] = build_tracker(spec, options, device)
+        _WORKER["tracker"] = build_tracker(spec, options, device, threads=threads)
     except Exception as exc:  # reported with each task, instead of a broken pool
         _WORKER["build_error"] = (f"building the tracker on {device or 'this worker'} failed: {type(exc).__name__}: {exc}",
                                   traceback.format_exc())
@@ -63,8 +65,10 @@ class ProcessExecutor:
 
     name = "process"
 
-    def __init__(self, spec: str, options: dict[str, Any], workers: int, devices: list[str] | None = None):
+    def __init__(self, spec: str, options: dict[str, Any], workers: int, devices: list[str] | None = None,
+                 threads: int | None = None):
         self.spec = spec
+        self.threads = choose_threads(threads, max(1, int(workers)))
         self.options = dict(options)
         self.workers = max(1, int(workers))
         self.devices = list(devices or [])
@@ -83,7 +87,7 @@ class ProcessExecutor:
                 max_workers=self.workers,
                 mp_context=self._context,
                 initializer=_init_worker,
-                initargs=(self.spec, self.options, devices, self._progress, os.getpid()),
+                initargs=(self.spec, self.options, devices, self._progress, os.getpid(), self.threads),
             )
         return self._pool
 

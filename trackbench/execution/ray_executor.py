@@ -52,10 +52,11 @@ class TrackerActor:
     """Body of a Ray actor: one tracker, many tasks; frames done go to ``counter`` (a
     :class:`ProgressCounter` actor handle) while a task runs."""
 
-    def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None):
+    def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None,
+                 threads: int = 1):
         self.device = device
         self.counter = counter
-        self.tracker = build_tracker(spec, options, device)
+        self.tracker = build_tracker(spec, options, device, threads=threads)
 
     def run(self, task: list[WorkUnit]) -> list[UnitOutcome]:
         if self.counter is None:
@@ -83,8 +84,10 @@ class RayExecutor:
         workers: int | None = None,
         devices: list[str] | None = None,
         address: str | None = None,
+        threads: int = 1,
     ):
         self.ray = import_ray()
+        self.threads = max(1, int(threads))
         self.spec = spec
         self.options = dict(options)
         self.devices = list(devices or [])
@@ -109,8 +112,8 @@ class RayExecutor:
             # Ray chooses the GPU and sets CUDA_VISIBLE_DEVICES for the actor, so inside it the
             # assigned GPU is always cuda:0; --devices gives the number of GPU actors.
             gpu_actor = self._actor_class.options(num_cpus=1, num_gpus=1)
-            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter)
-        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter)
+            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter, self.threads)
+        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter, self.threads)
 
     def run(
         self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False

@@ -35,6 +35,7 @@ from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, co
 from trackbench.execution.layout import plan_units
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
+from trackbench.execution.threads import choose_threads, usable_cores
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
 from trackbench.results.layout import write_run_info
 from trackbench.sequence import Dataset
@@ -49,7 +50,9 @@ EXECUTORS = ("serial", "process", "ray")
 class RunOptions:
     """How to run. ``workers=None``: 1 (serial), the CPU count (process), the cluster's
     CPUs or one per device (ray). ``devices``: e.g. ``["cuda:0", "cuda:1"]``, one worker
-    pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware tracker."""
+    pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware tracker.
+    ``threads``: torch/OpenCV threads per worker; ``None``: :func:`~trackbench.execution.threads.choose_threads`
+    (``$OMP_NUM_THREADS`` if set, else usable cores / workers)."""
 
     tracker: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +65,7 @@ class RunOptions:
     address: str | None = None
     progress: bool = True
     max_attempts: int = 2
+    threads: int | None = None
 
 
 @dataclass
@@ -162,16 +166,17 @@ def make_executor(options: RunOptions, tracker: Any):
 
         return SerialExecutor(tracker, options.devices[0] if options.devices else None)
     if options.executor == "process":
-        import os
-
         from trackbench.execution.process import ProcessExecutor
 
-        workers = options.workers or len(options.devices) or os.cpu_count() or 1
-        return ProcessExecutor(options.tracker, options.options, workers, options.devices)
+        workers = options.workers or len(options.devices) or usable_cores()
+        return ProcessExecutor(options.tracker, options.options, workers, options.devices,
+                               threads=choose_threads(options.threads, workers))
     if options.executor == "ray":
         from trackbench.execution.ray_executor import RayExecutor
 
-        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address)
+        # each actor reserves one CPU, so one thread unless --threads says otherwise
+        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address,
+                           threads=options.threads or 1)
     raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
 
 
@@ -221,7 +226,8 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
     factory = tracker_factory(options.tracker)  # looked up once (a scan of all entry points)
     options = with_suite_option(options, suite, factory)
     probe_device = (options.devices[0] if serial else "cpu") if options.devices else None
-    tracker = build_tracker(options.tracker, options.options, probe_device, factory)
+    tracker = build_tracker(options.tracker, options.options, probe_device, factory,
+                            threads=choose_threads(options.threads, 1))
     deterministic = declared_determinism(tracker)
     tracker_name = options.tracker_name or default_tracker_name(options.tracker, tracker)
     if tracker_name in (".", "..") or "/" in tracker_name or "\\" in tracker_name:
