@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from trackbench.errors import TrackbenchError
-from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, cache_dir, cached_parse, parse_any
+from trackbench.cachedir import cache_dir
+from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, cached_parse, parse_any
 from trackbench.results.source import ResultSource, parse_boxes
 from trackbench.textio import _read_table_carefully, read_table
 

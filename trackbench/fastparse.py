@@ -16,8 +16,8 @@ the line count. Tables with letters (``nan`` rows) take :func:`parse_tokens`, wh
 the text and converts every token the way ``float()`` does.
 
 Cache (:func:`cached_parse`): parsed arrays of large files are kept as ``<sha256>.npy``
-under :func:`cache_dir` (``$TRACKBENCH_CACHE_DIR``; else ``$XDG_CACHE_HOME/trackbench`` or
-``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
+under :func:`trackbench.cachedir.cache_dir` (``$TRACKBENCH_CACHE_DIR``; else
+``$XDG_CACHE_HOME/trackbench`` or ``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
 bytes and of this parser's version, so an entry is never stale: an edited file has a new
 key. Entries are written atomically and loaded with ``allow_pickle=False``; deleting the
 folder at any time is safe.
@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from trackbench.cachedir import cache_dir
 
 #: Bump when the parsing rules change: old cache entries then no longer match.
 PARSER_VERSION = b"trackbench-table-1"
@@ -138,15 +139,6 @@ def parse_any(data: bytes) -> np.ndarray | None:
             return None
         values = parse_tokens(text)
     return values
-
-
-def cache_dir() -> Path | None:
-    """Where parsed tables are cached, or ``None`` when ``$TRACKBENCH_CACHE_DIR`` is ``off``."""
-    configured = os.environ.get("TRACKBENCH_CACHE_DIR")
-    if configured is not None:
-        return None if configured.strip().lower() in ("off", "") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "trackbench"
 
 
 def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = parse_any) -> np.ndarray | None:
