@@ -98,6 +98,19 @@ def main() -> None:
         run_ope(args)
 
 
+def report(experiment, results: list[Path]) -> dict:
+    """``experiment.report`` over the tracker folders ``results``, linked into a temporary
+    ``result_dir/<tracker>/`` as got10k expects (its report files go there too)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "results"
+        root.mkdir()
+        for folder in results:
+            os.symlink(folder.resolve(), root / folder.name)
+        experiment.result_dir = str(root)
+        experiment.report_dir = str(Path(tmp) / "reports")
+        return experiment.report([folder.name for folder in results])
+
+
 def run_vot(args) -> None:
     import json
 
@@ -120,14 +133,7 @@ def run_vot(args) -> None:
     experiment.dataset = _VotSequences(json.loads(args.json.read_text()), args.bounds)
     experiment.skip_initialize, experiment.burnin, experiment.repetitions = 5, 10, 15
     experiment.tags = ["camera_motion", "illum_change", "occlusion", "size_change", "motion_change", "empty"]
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "results"
-        root.mkdir()
-        for folder in args.results:
-            os.symlink(folder.resolve(), root / folder.name)
-        experiment.result_dir = str(root)
-        experiment.report_dir = str(Path(tmp) / "reports")
-        performance = experiment.report([folder.name for folder in args.results])
+    performance = report(experiment, args.results)
     for name, record in performance.items():
         print(f"{name}: accuracy {record['accuracy']:.4f} robustness {record['robustness']:.4f}")
 
@@ -144,14 +150,7 @@ def run_ope(args) -> None:
     experiment.nbins_iou, experiment.nbins_ce = 21, 51
     if args.no_plots:
         experiment.plot_curves = lambda tracker_names: None
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "results"
-        root.mkdir()
-        for folder in args.results:
-            os.symlink(folder.resolve(), root / folder.name)
-        experiment.result_dir = str(root)
-        experiment.report_dir = str(Path(tmp) / "reports")
-        performance = experiment.report([folder.name for folder in args.results])
+    performance = report(experiment, args.results)
     for name, record in performance.items():
         overall = record["overall"]
         print(f"{name}: success {overall['success_score']:.4f} precision {overall['precision_score']:.4f}")
