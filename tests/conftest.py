@@ -32,3 +32,16 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_table_cache(tmp_path_factory):
+    """The parsed-table cache (trackbench.fastparse) of the test session lives in a temporary
+    folder (inherited by CLI subprocesses), never in the user's cache directory."""
+    before = os.environ.get("TRACKBENCH_CACHE_DIR")
+    os.environ["TRACKBENCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("table-cache"))
+    yield
+    if before is None:
+        os.environ.pop("TRACKBENCH_CACHE_DIR", None)
+    else:
+        os.environ["TRACKBENCH_CACHE_DIR"] = before

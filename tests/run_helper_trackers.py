@@ -350,3 +350,24 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+class ThreadsTracker:
+    """Identity that records, when it is built, the threads torch and OpenCV will use: the
+    box x becomes torch's intra-op threads and y OpenCV's (torch imported here, after the
+    worker chose its threads, as a real tracker would)."""
+
+    name = "threads"
+    is_deterministic = True
+
+    def __init__(self):
+        import torch
+
+        self.threads = (float(torch.get_num_threads()), float(cv2.getNumThreads()))
+
+    def init(self, image, box):
+        self.box = np.asarray(box, dtype=np.float64).copy()
+        self.box[:2] = self.threads
+
+    def update(self, image):
+        return self.box.copy()

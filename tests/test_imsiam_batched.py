@@ -42,7 +42,7 @@ def sequences(shared_data) -> list[Sequence]:
 
 @pytest.fixture(scope="module")
 def tracker() -> IMSiamTracker:
-    return IMSiamTracker()  # the bundled demo checkpoint
+    return IMSiamTracker(backend="torch")  # the bundled demo checkpoint; the batch goes through model.track
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def expected_step(box, row: int, col: int, ltrb: list[float], gamma: float) -> n
 @pytest.mark.parametrize("rule", ["paper", "code"])
 def test_each_slot_decodes_its_own_map(rule):
     """Two slots, different boxes and peaks; then slot 0 ends and slot 1 goes on alone."""
-    tracker = IMSiamTracker(config="imsiam_small", random_init=True, window_influence=0.0, scale_lr=0.25, score=rule)
+    tracker = IMSiamTracker(config="imsiam_small", random_init=True, window_influence=0.0, scale_lr=0.25, score=rule, backend="torch")
     image = np.full((300, 400, 3), 90, np.uint8)
     boxes = [np.array([100.0, 80.0, 40.0, 60.0]), np.array([250.0, 150.0, 60.0, 30.0])]
     tracker.init_batch([image, image], boxes)

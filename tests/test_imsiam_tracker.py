@@ -191,7 +191,7 @@ def test_checkpoint_with_embedded_config_drives_the_tracker(tmp_path):
 
 def test_decoding_of_a_known_peak():
     """A fake network output with its peak 2 rows below and 3 columns left of the centre."""
-    tracker = IMSiamTracker(config="imsiam_small", random_init=True, window_influence=0.0, scale_lr=0.25)
+    tracker = IMSiamTracker(config="imsiam_small", random_init=True, window_influence=0.0, scale_lr=0.25, backend="torch")
     image = np.full((300, 400, 3), 90, np.uint8)
     tracker.init(image, np.array([100.0, 80.0, 40.0, 60.0]))  # centre (119.5, 109.5)
     s_z = math.sqrt((40 + 50) * (60 + 50))  # context 0.5 * (w + h) = 50

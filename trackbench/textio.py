@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.fastparse import cached_parse
 
 _SPLIT = re.compile(r"[,\t; ]+")
 
@@ -39,12 +40,38 @@ def read_table(
     ``allow_nan``: whether ``nan``/``NaN`` tokens are accepted. Blank lines at the end
     are ignored; a blank line in the middle is an error (a truncated or edited file).
     Raises :class:`TrackbenchError` naming the file and 1-based line number.
+
+    Good files are parsed whole at C speed (and cached by content, see
+    :mod:`trackbench.fastparse`); the line-by-line reader runs only when that declines,
+    and it alone words the errors.
     """
     path = Path(path)
+    accepted = None if columns is None else ({columns} if isinstance(columns, int) else set(columns))
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="strict")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise TrackbenchError(f"file not found ({what} expected here)", path) from None
+    values = cached_parse(data)
+    if values is not None and (accepted is None or values.shape[1] in accepted) and (allow_nan or not np.isnan(values).any()):
+        return values
+    return _read_table_carefully(data, path, accepted, allow_nan=allow_nan, allow_empty=allow_empty, what=what,
+                                 columns=columns)
+
+
+def _read_table_carefully(
+    data: bytes,
+    path: Path,
+    accepted: set[int] | None,
+    *,
+    allow_nan: bool,
+    allow_empty: bool,
+    what: str,
+    columns: int | Iterable[int] | None,
+) -> np.ndarray:
+    """The line-by-line reader behind :func:`read_table`: the same array as the fast path
+    (:mod:`trackbench.fastparse`) for good files, and the exact error for bad ones."""
+    try:
+        text = data.decode("utf-8-sig", errors="strict")
     except UnicodeDecodeError:
         raise TrackbenchError("not a text file", path) from None
     lines = text.splitlines()
@@ -54,7 +81,6 @@ def read_table(
         if allow_empty:
             return np.zeros((0, 0 if columns is None else _first(columns)), dtype=np.float64)
         raise TrackbenchError(f"file is empty ({what} expected)", path)
-    accepted = None if columns is None else ({columns} if isinstance(columns, int) else set(columns))
     rows: list[list[float]] = []
     width = None
     for number, line in enumerate(lines, start=1):
@@ -155,15 +181,16 @@ class naming_file:
         return False
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write_text`). An OSError
-    names ``path``."""
+    names ``path``. ``durable=False`` skips the fsync (for caches: still never partial, but
+    may be lost in a power cut)."""
     path = Path(path)
     with naming_file(path):
-        _atomic_write(path, data)
+        _atomic_write(path, data, durable)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, durable: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -171,7 +198,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

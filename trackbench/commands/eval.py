@@ -47,6 +47,8 @@ def register(subparsers: Any) -> None:
                              "adjust as the profile's toolkit does, with a warning)")
     parser.add_argument("--per-sequence", action="store_true",
                         help="also give every sequence's scores (a table per tracker, or 'per_sequence' in --json)")
+    parser.add_argument("--threads", type=int, help="threads of the numeric libraries (default: $OMP_NUM_THREADS "
+                        "if set, else the usable cores)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT_DIR",
                         help="one tracker's result folder or archive (its name is the tracker's name)")
@@ -54,7 +56,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from trackbench.execution.threads import apply_threads, choose_threads
     from trackbench.metrics.evaluate import evaluate, rank
+
+    apply_threads(choose_threads(args.threads))
 
     suite, dataset = load_dataset(args)
     evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict) for path in args.results]

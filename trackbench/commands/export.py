@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from trackbench.commands.common import add_dataset_arguments, load_dataset
-from trackbench.results.convert import EXPORT_FORMATS
 
 
 def register(subparsers: Any) -> None:
@@ -20,7 +19,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tracker_dir", metavar="TRACKER_DIR", help="our result folder, e.g. results/otb2015/KCF")
     add_dataset_arguments(parser, suite_help="suite of the results")
-    parser.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="target layout")
+    # the formats are checked by export_results: importing the converters here would slow every command
+    parser.add_argument("--format", required=True,
+                        help="target layout: pysot, pytracking, got10k, lasot, vot or otb-mat")
     parser.add_argument("--out", "--dest", dest="dest", required=True,
                         help="folder to write (the tracker folder of the target toolkit; --dest: older name)")
     parser.set_defaults(func=run)

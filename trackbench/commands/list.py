@@ -13,7 +13,6 @@ import argparse
 import json
 from typing import Any
 
-from trackbench.registry import available_trackers
 
 
 def register(subparsers: Any) -> None:
@@ -29,6 +28,8 @@ def register(subparsers: Any) -> None:
 
 def tracker_rows() -> list[dict[str, Any]]:
     """One dict per registered tracker: name, source, deterministic (True/False/None), target."""
+    from trackbench.registry import available_trackers  # scans entry points: only when listing
+
     return [
         {"name": info.name, "source": info.source, "deterministic": info.deterministic, "target": info.target}
         for info in available_trackers().values()

@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--devices", help="e.g. cuda:0,cuda:1: one worker pinned per device (process executor); with --executor ray, "
                         "one GPU actor per listed device, placed by Ray, which sets each actor's visible GPU (cuda:0)")
     parser.add_argument("--address", help="Ray cluster address (with --executor ray)")
+    parser.add_argument("--threads", type=int, help="torch/OpenCV threads per worker (default: $OMP_NUM_THREADS "
+                        "if set, else the usable cores divided by the workers)")
     parser.add_argument("--batch", type=int, default=1, help="sequences stepped in lockstep by a batch-aware tracker")
     parser.add_argument("--timeout", type=float, default=DEFAULT_FRAME_TIMEOUT, metavar="SECONDS",
                         help=f"limit per tracker call (a unit also gets SECONDS x its frames); 0: no limit "
@@ -78,6 +80,7 @@ def run_command(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         timeout=args.timeout,
         wait=not args.no_wait,
+        threads=args.threads,
     )
     summary = run_suite(suite, dataset, options)
     print(summary.line())

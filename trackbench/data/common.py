@@ -172,9 +172,9 @@ def numbered_frames(folder: Path, start: int, count: int, digits: int = 8, ext: 
 
 def first_image_size(frames: list[Path]) -> tuple[int, int] | None:
     """``(width, height)`` from the first frame's header, or ``None`` if it does not exist."""
-    from trackbench.imageio import image_size
-
     if frames and frames[0].is_file():
+        from trackbench.imageio import image_size  # OpenCV only when there are images
+
         return image_size(frames[0])
     return None
 
@@ -306,14 +306,19 @@ def make_dataset(name: str, sequences: list[Sequence], root: Path, *, require_im
     return dataset
 
 
+_FLAG_SEPARATORS = str.maketrans(",;\t", "   ")
+
+
 def read_frame_flags(path: Path, length: int, *, what: str = "per-frame flags") -> np.ndarray:
     """Integer flags with exactly one value per frame (``length``), else a TrackbenchError."""
-    try:  # fast path for plain integer flags; read_flags reports bad lines precisely
+    try:  # fast path for plain integer flags (C parser); read_flags reports bad lines precisely
         text = path.read_text(encoding="utf-8-sig")
-        flags = np.asarray(split_numbers(text.replace("\n", ",")), dtype=np.int64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy warns, and stops early, at a token it cannot read
+            flags = np.fromstring(text.translate(_FLAG_SEPARATORS), dtype=np.int64, sep=" ")
     except FileNotFoundError:
         raise TrackbenchError(f"file not found ({what} expected here)", path) from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, DeprecationWarning):
         flags = read_flags(path, what=what)
     if len(flags) != length:
         raise TrackbenchError(f"expected {length} {what} (one per frame), found {len(flags)}", path)

@@ -257,6 +257,9 @@ class _ToolkitLayout:
     def __init__(self, root: Path):
         self.root = root
         self.anno = root / "anno"
+        # each folder listed once (not once per sequence: 100 sequences x 3 folders)
+        self.files = {name: _txt_index(folder) for name, folder in
+                      (("anno", self.anno), ("att", self.anno / "att"), ("omit", root / "initOmit"))}
         image_root = root / "data" if (root / "data").is_dir() else root
         self.image_index = folder_index(image_root)
         self.image_root = image_root
@@ -267,16 +270,26 @@ class _ToolkitLayout:
         return [canonical.get(normalize_name(s), s.replace(".", "-")) for s in stems]
 
     def locate(self, target: str) -> tuple[Path, Path, Path | None, Path | None]:
-        annotation = _find_file(self.anno, target) or self.anno / f"{target}.txt"
+        key = normalize_name(target)
+        annotation = self.files["anno"].get(key) or self.anno / f"{target}.txt"
         match = _SPLIT_TARGET.match(target)
         folder = self.image_index.get(normalize_name(target))
         if folder is None and match:
             folder = self.image_index.get(normalize_name(match.group(1)))
         if folder is None:
             folder = self.image_root / (match.group(1) if match else target)
-        attribute_file = _find_file(self.anno / "att", target) if (self.anno / "att").is_dir() else None
-        omit_file = _find_file(self.root / "initOmit", target) if (self.root / "initOmit").is_dir() else None
-        return annotation, folder / "img", attribute_file, omit_file
+        return annotation, folder / "img", self.files["att"].get(key), self.files["omit"].get(key)
+
+
+def _txt_index(folder: Path) -> dict[str, Path]:
+    """``{normalised stem: path}`` of ``folder/*.txt`` (the first in name order wins; empty
+    when the folder does not exist)."""
+    if not folder.is_dir():
+        return {}
+    index: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.txt")):
+        index.setdefault(normalize_name(path.stem), path)
+    return index
 
 
 def _find_file(folder: Path, target: str) -> Path | None:

@@ -48,8 +48,9 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], device: str | None, parent: int) -> None:
-    """The worker process: build the tracker, then run tasks until told to stop."""
+def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], device: str | None, parent: int,
+                threads: int | None = None) -> None:
+    """The worker process: set its threads, build the tracker, then run tasks until told to stop."""
     os.setpgid(0, 0)  # its own process group: killed as one on a timeout, no terminal Ctrl-C
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="trackbench-orphan-watch").start()
@@ -57,7 +58,7 @@ def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], devic
     watch.set_phase(BUILDING)
     tracker, build_error = None, None
     try:
-        tracker = build_tracker(spec, options, device)
+        tracker = build_tracker(spec, options, device, threads=threads)
     except (Exception, SystemExit) as exc:  # reported with each task instead
         build_error = (f"building the tracker on {device or 'this worker'} failed: {type(exc).__name__}: {exc}",
                        traceback.format_exc())
@@ -107,8 +108,10 @@ def describe_exit(exitcode: int | None) -> str:
 class WorkerProcess:
     """One child worker (started on first use, restarted after it dies) and its task."""
 
-    def __init__(self, spec: str, options: dict[str, Any], device: str | None, limits: Limits):
+    def __init__(self, spec: str, options: dict[str, Any], device: str | None, limits: Limits,
+                 threads: int | None = None):
         self.spec, self.options, self.device, self.limits = spec, dict(options), device, limits
+        self.threads = threads  # torch/OpenCV threads of the child (trackbench.execution.threads)
         self._context = multiprocessing.get_context("spawn")
         self.process: Any = None
         self.conn: Any = None
@@ -134,7 +137,7 @@ class WorkerProcess:
         parent_conn, child_conn = self._context.Pipe()
         self.process = self._context.Process(
             target=_child_main,
-            args=(child_conn, slots, self.spec, self.options, self.device, os.getpid()),
+            args=(child_conn, slots, self.spec, self.options, self.device, os.getpid(), self.threads),
             name="trackbench-worker",
             daemon=False,  # a tracker may start processes of its own; close() stops it
         )
@@ -253,13 +256,13 @@ class IsolatedExecutor:
     With ``devices``, worker ``i`` is pinned to ``devices[i % len(devices)]``."""
 
     def __init__(self, spec: str, options: dict[str, Any], workers: int = 1, devices: list[str] | None = None,
-                 limits: Limits | None = None, name: str = "process"):
+                 limits: Limits | None = None, name: str = "process", threads: int | None = None):
         self.name = name
         self.workers = max(1, int(workers))
         devices = list(devices or [])
         self.limits = limits or Limits()
         self._pool = [
-            WorkerProcess(spec, options, devices[index % len(devices)] if devices else None, self.limits)
+            WorkerProcess(spec, options, devices[index % len(devices)] if devices else None, self.limits, threads)
             for index in range(self.workers)
         ]
         for worker in self._pool:  # they import and build while the runner prepares the run

@@ -59,10 +59,10 @@ class TrackerActor:
     lives on. Frames done go to ``counter`` (a :class:`ProgressCounter` actor handle)."""
 
     def __init__(self, spec: str, options: dict[str, Any], device: str | None, counter: Any = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, threads: int = 1):
         self.device = device
         self.counter = counter
-        self.worker = WorkerProcess(spec, options, device, limits or Limits())
+        self.worker = WorkerProcess(spec, options, device, limits or Limits(), threads)
 
     def run(self, task: list[WorkUnit]) -> list[UnitOutcome]:
         if self.counter is None:
@@ -95,9 +95,11 @@ class RayExecutor:
         devices: list[str] | None = None,
         address: str | None = None,
         limits: Limits | None = None,
+        threads: int = 1,
     ):
         self.ray = import_ray()
         self.limits = limits or Limits()
+        self.threads = max(1, int(threads))
         self.spec = spec
         self.options = dict(options)
         self.devices = list(devices or [])
@@ -122,8 +124,9 @@ class RayExecutor:
             # Ray chooses the GPU and sets CUDA_VISIBLE_DEVICES for the actor, so inside it the
             # assigned GPU is always cuda:0; --devices gives the number of GPU actors.
             gpu_actor = self._actor_class.options(num_cpus=1, num_gpus=1)
-            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter, self.limits)
-        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter, self.limits)
+            return gpu_actor.remote(self.spec, self.options, "cuda:0", self._counter, self.limits, self.threads)
+        return self._actor_class.options(num_cpus=1).remote(self.spec, self.options, None, self._counter, self.limits,
+                                                            self.threads)
 
     def run(
         self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False

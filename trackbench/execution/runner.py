@@ -39,6 +39,7 @@ from trackbench.execution.layout import plan_units
 from trackbench.execution.lock import ResultsLock
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
+from trackbench.execution.threads import choose_threads, usable_cores
 from trackbench.execution.watch import DEFAULT_FRAME_TIMEOUT, Limits
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
 from trackbench.names import check_name
@@ -55,12 +56,14 @@ EXECUTORS = ("serial", "inline", "process", "ray")
 class RunOptions:
     """How to run. ``executor``: ``serial`` (default: one isolated worker process),
     ``inline`` (in this process, no isolation: debugging, profiling), ``process`` (isolated
-    workers) or ``ray``. ``workers=None``: 1 (serial), the CPU count (process), the
+    workers) or ``ray``. ``workers=None``: 1 (serial), the usable cores (process), the
     cluster's CPUs or one per device (ray). ``devices``: e.g. ``["cuda:0", "cuda:1"]``, one
     worker pinned per device. ``batch``: sequences stepped in lockstep by a batch-aware
     tracker. ``timeout``: seconds per tracker call, 0 for none
     (:class:`~trackbench.execution.watch.Limits`). ``wait``: wait for another run holding
-    the results folder (else fail at once, :mod:`~trackbench.execution.lock`)."""
+    the results folder (else fail at once, :mod:`~trackbench.execution.lock`).
+    ``threads``: torch/OpenCV threads per worker; ``None``: :func:`~trackbench.execution.threads.choose_threads`
+    (``$OMP_NUM_THREADS`` if set, else usable cores / workers)."""
 
     tracker: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -75,6 +78,7 @@ class RunOptions:
     max_attempts: int = 2
     timeout: float = DEFAULT_FRAME_TIMEOUT
     wait: bool = True
+    threads: int | None = None
 
 
 @dataclass
@@ -176,19 +180,20 @@ def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = Non
 
         return InlineExecutor(tracker, options.devices[0] if options.devices else None, limits)
     if options.executor in ("serial", "process"):
-        import os
-
         from trackbench.execution.isolated import IsolatedExecutor
 
         if options.executor == "serial":
             workers, devices = 1, options.devices[:1]
         else:
-            workers, devices = options.workers or len(options.devices) or os.cpu_count() or 1, options.devices
-        return IsolatedExecutor(options.tracker, options.options, workers, devices, limits, options.executor)
+            workers, devices = options.workers or len(options.devices) or usable_cores(), options.devices
+        return IsolatedExecutor(options.tracker, options.options, workers, devices, limits, options.executor,
+                                threads=choose_threads(options.threads, workers))
     if options.executor == "ray":
         from trackbench.execution.ray_executor import RayExecutor
 
-        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address, limits)
+        # each actor reserves one CPU, so one thread unless --threads says otherwise
+        return RayExecutor(options.tracker, options.options, options.workers, options.devices, options.address, limits,
+                           threads=options.threads or 1)
     raise TrackbenchError(f"unknown executor {options.executor!r} (choose from {', '.join(EXECUTORS)})")
 
 
@@ -241,7 +246,8 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
     factory = tracker_factory(options.tracker)  # looked up once (a scan of all entry points)
     options = with_suite_option(options, suite, factory)
     probe_device = (options.devices[0] if inline else "cpu") if options.devices else None
-    tracker = build_tracker(options.tracker, options.options, probe_device, factory)
+    tracker = build_tracker(options.tracker, options.options, probe_device, factory,
+                            threads=choose_threads(options.threads, 1))
     deterministic = declared_determinism(tracker)
     tracker_name = check_name(options.tracker_name or default_tracker_name(options.tracker, tracker), "tracker name")
     tracker_dir = Path(options.out) / suite.name / tracker_name

@@ -22,6 +22,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import run_batched, supports_batches
+from trackbench.execution.threads import apply_threads
 from trackbench.execution.units import UnitOutcome, WorkUnit
 from trackbench.execution.watch import FrameWatch, Limits, UnitTimeout, WatchedTracker
 from trackbench.protocols.ope import run_one_pass
@@ -61,9 +62,21 @@ def accepts_device(spec: str) -> bool:
     return accepts_keyword(spec, "device")
 
 
-def build_tracker(spec: str, options: dict[str, Any], device: str | None = None, factory: Any = None) -> Any:
+def build_tracker(spec: str, options: dict[str, Any], device: str | None = None, factory: Any = None,
+                  threads: int | None = None) -> Any:
     """Create the tracker, passing ``device`` as its option when it has one.
-    ``factory``: :func:`tracker_factory` of ``spec`` if the caller has it (else looked up)."""
+    ``factory``: :func:`tracker_factory` of ``spec`` if the caller has it (else looked up).
+    ``threads``: torch/OpenCV threads of this process (:func:`~trackbench.execution.threads.apply_threads`),
+    set before the tracker is built and again after it (for a library its build imported)."""
+    if threads is not None:
+        apply_threads(threads)
+    tracker = _build(spec, options, device, factory)
+    if threads is not None:
+        apply_threads(threads)
+    return tracker
+
+
+def _build(spec: str, options: dict[str, Any], device: str | None, factory: Any) -> Any:
     options = dict(options)
     if spec.startswith("trax:"):
         factory = None

@@ -24,8 +24,7 @@ from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
     PRECISION_THRESHOLDS,
     mean_fps,
-    ope_curves,
-    ope_frame_scores,
+    ope_curves_in_chunks,
     ope_scores,
 )
 from trackbench.metrics.profiles import RuleProfile, get_profile
@@ -139,12 +138,16 @@ def evaluate(suite: "Suite", dataset: Dataset, result_dir: str | Path | ResultIn
 def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                       strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """One-pass scores (OTB / LaSOT rules of ``profile``; docs/metrics.md), per sequence and per attribute."""
-    results = read_ope_results(index, dataset, strict=strict, mismatches=mismatches)
     times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
-    scores = ope_frame_scores([s.ground_truth[:, :4] for s in seqs], [results[s.name] for s in seqs], profile,
-                              [s.absent for s in seqs], names=[s.name for s in seqs])
-    curves = ope_curves(scores, profile)
+
+    def results(part: slice) -> list[np.ndarray]:  # read one group of sequences at a time
+        chunk = Dataset(dataset.name, seqs[part], dataset.root)
+        read = read_ope_results(index, chunk, strict=strict, mismatches=mismatches)
+        return [read[s.name] for s in chunk]
+
+    curves = ope_curves_in_chunks([s.ground_truth[:, :4] for s in seqs], results, profile, [s.absent for s in seqs],
+                                  names=[s.name for s in seqs])
     success, precision, norm = (curves.success.mean(axis=0), curves.precision.mean(axis=0),
                                 curves.norm_precision.mean(axis=0))
     metrics = {k: float(v) for k, v in ope_scores(success, precision, norm, profile).items()}

@@ -33,7 +33,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.results.lengths import LengthMismatch, fit_rows
-from trackbench.results.source import ResultSource, parse_boxes
+from trackbench.results.source import ResultSource
 from trackbench.results.layout import parse_vot_trajectory
 from trackbench.sequence import Dataset, Sequence, normalize_name
 from trackbench.trajectory import SupervisedTrajectory
@@ -154,7 +154,7 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
         if rel is None:
             raise index.describe_missing(seq, "ope")
         where = index.source.display_path(rel)
-        boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
+        boxes = index.source.read_boxes(rel, widths=(4,))
         results[seq.name] = _fit_length(boxes, seq, where, strict, True, mismatches)
     return results
 
@@ -177,7 +177,7 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
         runs = []
         for rel in rels:
             where = index.source.display_path(rel)
-            boxes = parse_boxes(index.source.read_text(rel), where, widths=(4,))
+            boxes = index.source.read_boxes(rel, widths=(4,))
             runs.append(_fit_length(boxes, seq, where, strict, False, mismatches))
         results[seq.name] = runs
     return results
@@ -222,9 +222,8 @@ def read_times(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
         rel = _lookup(index.times, seq)
         if rel is None:
             continue
-        where = index.source.display_path(rel)
         try:
-            table = parse_boxes(index.source.read_text(rel), where, widths=None)
+            table = index.source.read_boxes(rel, widths=None)
         except TrackbenchError as exc:
             if strict:
                 raise

@@ -21,6 +21,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.names import check_member
+from trackbench.fastparse import cached_parse
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip")
 _LITTER_NAMES = {".ds_store", "thumbs.db"}
@@ -52,7 +53,7 @@ class ResultSource:
 
     def __init__(self, location: str | Path):
         self.location = Path(location)
-        self._texts: dict[str, str] | None = None
+        self._texts: dict[str, bytes] | None = None
         if self.location.is_dir():
             files = [p for p in self.location.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".value")]
             self.paths = sorted(rel for rel in (p.relative_to(self.location).as_posix() for p in files)
@@ -76,17 +77,26 @@ class ResultSource:
             return f"{self.location}!{rel}"
         return str(self.location / rel)
 
-    def read_text(self, rel: str) -> str:
-        """The file's text (UTF-8, BOM dropped); undecodable -> TrackbenchError naming it."""
+    def read_bytes(self, rel: str) -> bytes:
         if self._texts is not None:
-            try:
-                return self._texts[rel].decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise TrackbenchError("not a text file", self.display_path(rel)) from None
+            return self._texts[rel]
+        return (self.location / rel).read_bytes()
+
+    def read_text(self, rel: str) -> str:
         try:
-            return (self.location / rel).read_text(encoding="utf-8-sig")
+            return self.read_bytes(rel).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise TrackbenchError("not a text file", self.location / rel) from None
+            raise TrackbenchError("not a text file", self.display_path(rel)) from None
+
+    def read_boxes(self, rel: str, widths: tuple[int, ...] | None = (4, 8)) -> np.ndarray:
+        """:func:`parse_boxes` of file ``rel``: parsed whole at C speed (cached by content,
+        :mod:`trackbench.fastparse`), and line by line only when that declines, for the
+        exact error."""
+        data = self.read_bytes(rel)
+        values = cached_parse(data)
+        if values is not None and (widths is None or values.shape[1] in widths):
+            return values
+        return parse_boxes(self.read_text(rel), self.display_path(rel), widths)
 
 
 def _read_archive(path: Path) -> dict[str, bytes]:

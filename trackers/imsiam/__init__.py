@@ -9,6 +9,15 @@ Public API:
 """
 
 from .config import IMSiamConfig, load_config
-from .tracker import IMSiamTracker
 
 __all__ = ["IMSiamConfig", "IMSiamTracker", "load_config"]
+
+
+def __getattr__(name: str):
+    """``IMSiamTracker`` on first use: importing this package (e.g. for its report
+    sections, whose options every command's parser gets) must not import torch."""
+    if name == "IMSiamTracker":
+        from .tracker import IMSiamTracker
+
+        return IMSiamTracker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -57,7 +57,13 @@ class IMSiamTracker(Tracker):
     * ``channels_last``: NHWC memory format for the convolutions (default true: faster on
       CPU, same results within float tolerance);
     * ``threads``: if given, ``torch.set_num_threads(threads)`` for the whole process (on a
-      loaded machine, 1 thread is often faster for the small models).
+      loaded machine, 1 thread is often faster for the small models);
+    * ``backend``: ``auto`` (default: ONNX Runtime on the CPU when the optional extra
+      ``trackbench[onnx]`` is installed, else torch), ``torch`` or ``onnxruntime``: what runs
+      the per-frame search branch (:mod:`.model.onnx_backend`; about 2x faster on the CPU,
+      boxes equal to float32 rounding, see ``benchmarks/imsiam_speed.py``);
+    * ``exact``: the eager network exactly as trained (no BN folding, NCHW, torch backend):
+      the reference boxes, bit for bit (default false).
     """
 
     name = "imsiam"
@@ -76,8 +82,11 @@ class IMSiamTracker(Tracker):
         fold_bn: bool | str = True,
         channels_last: bool | str = True,
         threads: int | str | None = None,
+        backend: str = "auto",
+        exact: bool | str = False,
     ):
         random_init = _as_bool(random_init, "random_init")
+        self.exact = _as_bool(exact, "exact")
         if threads not in (None, ""):
             count = int(_as_float(threads, "threads"))
             if count < 1:
@@ -103,8 +112,10 @@ class IMSiamTracker(Tracker):
             model = IMSiam(self.config)
         if state is not None:
             load_matching(model, state, self.checkpoint, strict=True)
-        self.fold_bn = _as_bool(fold_bn, "fold_bn")
-        self.channels_last = _as_bool(channels_last, "channels_last")
+        self.fold_bn = _as_bool(fold_bn, "fold_bn") and not self.exact
+        self.channels_last = _as_bool(channels_last, "channels_last") and not self.exact
+        self.backend = _choose_backend(str(backend), self.device, self.exact)
+        self._onnx: Any = None  # the ONNX Runtime session, built at the first init
         if self.fold_bn:
             self.model = prepare_for_inference(model, self.device, channels_last=self.channels_last)
         else:
@@ -147,6 +158,10 @@ class IMSiamTracker(Tracker):
             for k in range(len(slots[0]))
         ]
         self._states = states
+        if self.backend == "onnxruntime" and self._onnx is None:
+            from .model.onnx_backend import OnnxSearchBranch
+
+            self._onnx = OnnxSearchBranch(self.model, slots[0])
 
     def update_batch(self, images: list[np.ndarray | None]) -> list[tuple[np.ndarray, float] | None]:
         """One entry per slot: ``(box, score)`` as :meth:`update` for a slot with an image,
@@ -162,7 +177,8 @@ class IMSiamTracker(Tracker):
             return results
         crops = [search_crop(images[i], self._states[i]) for i in active]
         with torch.inference_mode():
-            outputs = self.model.track(self._to_input([p for p, _ in crops]), self._active_template(active))
+            track = self._onnx.track if self._onnx is not None else self.model.track
+            outputs = track(self._to_input([p for p, _ in crops]), self._active_template(active))
             score, reg = combine_stages(outputs, use_iou=self.config.tracking.score == "paper")
         score, reg = score.cpu().numpy(), reg.cpu().numpy()
         if self._window is None or self._window.shape[0] != score.shape[-1]:
@@ -189,6 +205,8 @@ class IMSiamTracker(Tracker):
             "score": self.config.tracking.score,
             "fold_bn": self.fold_bn,
             "channels_last": self.channels_last,
+            "backend": self.backend,
+            "exact": self.exact,
         }
 
     # ------------------------------------------------------------------ internals
@@ -251,6 +269,29 @@ def _choose_config(
         if state.get("head.cls_tower.0.weight") is not None and state["head.cls_tower.0.weight"].shape[-1] == 1:
             return load_config("imsiam_code")
     return load_config(None)
+
+
+BACKENDS = ("auto", "torch", "onnxruntime")
+
+
+def _choose_backend(backend: str, device: torch.device, exact: bool) -> str:
+    """``torch`` or ``onnxruntime`` for the option value (see the class docstring)."""
+    from .model.onnx_backend import onnxruntime_available
+
+    backend = backend.strip().lower()
+    if backend not in BACKENDS:
+        raise TrackbenchError(f"option backend: {backend!r} is not one of {', '.join(BACKENDS)}")
+    if backend == "onnxruntime":
+        if exact:
+            raise TrackbenchError("option backend=onnxruntime contradicts exact=true (exact runs the eager torch model)")
+        if device.type != "cpu":
+            raise TrackbenchError(f"option backend=onnxruntime runs on the CPU only, not on {device}")
+        if not onnxruntime_available():
+            raise TrackbenchError("option backend=onnxruntime needs the optional extra: pip install 'trackbench[onnx]'")
+        return backend
+    if backend == "auto":
+        return "onnxruntime" if not exact and device.type == "cpu" and onnxruntime_available() else "torch"
+    return backend
 
 
 def _check_device(device: str) -> torch.device:

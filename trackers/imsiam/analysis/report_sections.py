@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from trackbench.report import tables
 from trackbench.report.sections import ReportSection, SectionInputs
-from trackbench.trackers.imsiam.analysis import ablation
-from trackbench.trackers.imsiam.analysis.svd import SvdAnalysis, analyze_checkpoint, spectra_frame, summary_frame, svd_figure
+
+if TYPE_CHECKING:
+    from trackbench.trackers.imsiam.analysis.svd import SvdAnalysis
+
+# The analyses (torch, matplotlib) are imported where a section is built: add_arguments runs
+# whenever any command's parser is built (trackbench eval too), so this module stays light.
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,6 +32,8 @@ def report_sections(args: argparse.Namespace) -> list[ReportSection]:
     with ``--checkpoint``, the singular-value section (the checkpoint is analysed now)."""
     sections = [ablation_section()]
     if getattr(args, "checkpoint", None) is not None:
+        from trackbench.trackers.imsiam.analysis.svd import analyze_checkpoint
+
         sections.append(svd_section(analyze_checkpoint(args.checkpoint)))
     return sections
 
@@ -37,6 +43,9 @@ def ablation_section(components: dict[str, dict] | None = None) -> ReportSection
     name, or (None) read from each result folder's ``run.json``."""
 
     def build(inputs: SectionInputs) -> dict | None:
+        from trackbench.report import tables
+        from trackbench.trackers.imsiam.analysis import ablation
+
         records = components
         if records is None:
             records = {}
@@ -62,6 +71,8 @@ def svd_section(analysis: SvdAnalysis) -> ReportSection:
     """The singular values of ``analysis`` (figure, table, CSV of every value)."""
 
     def build(inputs: SectionInputs) -> dict:
+        from trackbench.trackers.imsiam.analysis.svd import spectra_frame, summary_frame, svd_figure
+
         assets = inputs.assets
         summary = summary_frame(analysis).reset_index()
         return {

@@ -1,0 +1,171 @@
+"""Whole-file parsing of numeric tables at C speed, with a content-hashed cache.
+
+:func:`parse_numeric` turns the bytes of a table file (rows of numbers separated by commas,
+tabs, semicolons or spaces; runs count as one) into a float64 array in one call to
+pandas' C parser, or returns ``None`` when it cannot be sure to give exactly what the
+careful line-by-line readers (:func:`trackbench.textio.read_table`,
+:func:`trackbench.results.source.parse_boxes`) give. Callers then run the careful reader,
+which either returns the same array or raises the exact ``<file>:<line>: ...`` error. The
+fast path never decides anything about malformed input; it only declines.
+
+The same values are guaranteed because: only the bytes ``0-9 . + - e E``, separators and
+newlines are allowed (so no ``nan``/``inf``/``NA`` token can be read differently);
+numbers are converted as ``float()`` converts them (correctly rounded, see :func:`_c_parse`); a row with too many or too few numbers makes pandas fail;
+a blank line inside the table (which pandas would skip) makes the row count differ from
+the line count. Tables with letters (``nan`` rows) take :func:`parse_tokens`, which splits
+the text and converts every token the way ``float()`` does.
+
+Cache (:func:`cached_parse`): parsed arrays of large files are kept as ``<sha256>.npy``
+under :func:`trackbench.cachedir.cache_dir` (``$TRACKBENCH_CACHE_DIR``; else
+``$XDG_CACHE_HOME/trackbench`` or ``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
+bytes and of this parser's version, so an entry is never stale: an edited file has a new
+key. Entries are written atomically and loaded with ``allow_pickle=False``; deleting the
+folder at any time is safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from trackbench.cachedir import cache_dir
+
+#: Bump when the parsing rules change: old cache entries then no longer match.
+PARSER_VERSION = b"trackbench-table-1"
+#: Files smaller than this are parsed by splitting (faster than starting pandas' parser).
+C_PARSER_MIN_BYTES = 8192
+#: Files smaller than this are not cached (parsing them costs less than a cache lookup).
+CACHE_MIN_BYTES = C_PARSER_MIN_BYTES
+
+_ALLOWED = b"0123456789.+-eE \t,;\n"
+_SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
+_BOM = b"\xef\xbb\xbf"
+
+
+def _clean(data: bytes) -> bytes | None:
+    """The table's bytes with separators as spaces and trailing blank lines removed, or
+    ``None`` when the file holds anything but plain decimal numbers."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if data.translate(None, _ALLOWED):
+        return None  # letters (nan, inf), lone carriage returns, other characters
+    return data.translate(_SEPARATORS).rstrip()
+
+
+def parse_numeric(data: bytes) -> np.ndarray | None:
+    """``(rows, width)`` float64 array of a table's bytes, or ``None`` when unsure (see the
+    module docstring). An empty table gives ``None`` (callers report it)."""
+    text = _clean(data)
+    if not text:
+        return None
+    lines = text.count(b"\n") + 1
+    if len(text) < C_PARSER_MIN_BYTES:
+        return _split_rows(text.decode("ascii").splitlines())
+    try:
+        values = _c_parse(text)
+    except ValueError:  # a bad token, a short or long row
+        return None
+    if values.shape[0] != lines or np.isnan(values).any():
+        return None
+    return np.ascontiguousarray(values)
+
+
+def _c_parse(text: bytes) -> np.ndarray:
+    """Whitespace-separated numbers by pandas' C tokenizer with Python's correctly rounded
+    conversion (``round_trip``: the only pandas converter documented to give ``float()``'s
+    value; pandas 3 deprecates the option, so where it is gone ``np.loadtxt``, whose C
+    reader converts the same way, takes over). Raises ValueError on anything unexpected."""
+    import warnings
+
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            frame = pd.read_csv(io.BytesIO(text), sep=r"\s+", header=None, engine="c", dtype=np.float64,
+                                float_precision="round_trip", na_filter=False)
+    except pd.errors.ParserError as exc:
+        raise ValueError(str(exc)) from None
+    except TypeError:  # float_precision no longer accepted
+        return np.loadtxt(io.BytesIO(text), dtype=np.float64, ndmin=2)
+    return frame.to_numpy(dtype=np.float64)
+
+
+def parse_tokens(text: str) -> np.ndarray | None:
+    """Like :func:`parse_numeric` for any text (``nan``/``inf`` tokens included), converting
+    each token as ``float()`` does; ``None`` when a row's width differs, a line inside is
+    blank, a token is not a number or the text holds anything but printable ASCII, tabs
+    and line ends (other whitespace would split tokens the careful reader keeps whole)."""
+    if not text.isascii() or text.encode("ascii").translate(None, _PRINTABLE):
+        return None
+    lines = text.translate(_STR_SEPARATORS).splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return None
+    return _split_rows(lines)
+
+
+_STR_SEPARATORS = str.maketrans("\t,;", "   ")
+_PRINTABLE = bytes(range(32, 127)) + b"\t\n\r"
+
+
+def _split_rows(lines: list[str]) -> np.ndarray | None:
+    counts = list(map(len, map(str.split, lines)))
+    width = counts[0]
+    if width == 0 or counts.count(width) != len(counts):
+        return None
+    try:
+        values = np.array(" ".join(lines).split(), dtype=np.float64)
+    except ValueError:
+        return None
+    return values.reshape(len(lines), width)
+
+
+def parse_any(data: bytes) -> np.ndarray | None:
+    """:func:`parse_numeric`, then :func:`parse_tokens` for tables with letters."""
+    values = parse_numeric(data)
+    if values is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        values = parse_tokens(text)
+    return values
+
+
+def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = parse_any) -> np.ndarray | None:
+    """``parse(data)`` through the content-hashed cache (see the module docstring)."""
+    folder = cache_dir()
+    if folder is None or len(data) < CACHE_MIN_BYTES:
+        return parse(data)
+    path = folder / "tables" / f"{hashlib.sha256(PARSER_VERSION + data).hexdigest()}.npy"
+    try:
+        values = np.load(path, allow_pickle=False)
+        if values.dtype == np.float64 and values.ndim == 2:
+            return values
+    except (OSError, ValueError, EOFError):
+        pass  # missing or damaged entry: parse again and rewrite it
+    values = parse(data)
+    if values is not None:
+        _store(path, values)
+    return values
+
+
+def _store(path: Path, values: np.ndarray) -> None:
+    """Write the entry atomically; a cache that cannot be written is skipped silently."""
+    from trackbench.textio import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    np.save(buffer, values, allow_pickle=False)
+    try:
+        atomic_write_bytes(path, buffer.getvalue(), durable=False)
+    except OSError:
+        pass
