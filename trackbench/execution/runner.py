@@ -36,6 +36,7 @@ from trackbench.execution.layout import plan_units
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
+from trackbench.initbox import tracker_convention
 from trackbench.results.layout import write_run_info
 from trackbench.sequence import Dataset
 
@@ -234,6 +235,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         "suite": suite.name,
         "trackbench": __version__,
         "deterministic": deterministic,
+        "init_box": tracker_convention(tracker),
     }
     if callable(getattr(tracker, "config_summary", None)):
         info["tracker_config"] = tracker.config_summary()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from trackbench.geometry import polygon_to_bbox
 from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k, pooled_fps
 from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
@@ -92,12 +93,21 @@ def evaluate(suite: "Suite", dataset: Dataset, result_dir: str | Path | ResultIn
     return suite.family.evaluate(suite, dataset, index, profile)
 
 
+def ope_ground_truth(sequence) -> np.ndarray:
+    """``(N, 4)`` boxes a one-pass run is scored against: the annotation, or for polygon
+    ground truth (a VOT sequence run one-pass) each polygon's axis-aligned bounds
+    (:func:`trackbench.geometry.polygon_to_bbox`, the VOT toolkit's polygon-to-rectangle
+    conversion), never the polygon's first four numbers."""
+    gt = np.asarray(sequence.ground_truth, dtype=np.float64)
+    return polygon_to_bbox(gt) if gt.shape[-1] == 8 else gt[:, :4]
+
+
 def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> TrackerEvaluation:
     """One-pass scores (OTB / LaSOT rules of ``profile``; docs/metrics.md), per sequence and per attribute."""
     results = read_ope_results(index, dataset)
     times = read_times(index, dataset)
     seqs = list(dataset)
-    scores = ope_frame_scores([s.ground_truth[:, :4] for s in seqs], [results[s.name] for s in seqs], profile,
+    scores = ope_frame_scores([ope_ground_truth(s) for s in seqs], [results[s.name] for s in seqs], profile,
                               [s.absent for s in seqs])
     curves = ope_curves(scores, profile)
     success, precision, norm = (curves.success.mean(axis=0), curves.precision.mean(axis=0),

@@ -57,7 +57,21 @@ class IMSiamTracker(Tracker):
     * ``channels_last``: NHWC memory format for the convolutions (default true: faster on
       CPU, same results within float tolerance);
     * ``threads``: if given, ``torch.set_num_threads(threads)`` for the whole process (on a
-      loaded machine, 1 thread is often faster for the small models).
+      loaded machine, 1 thread is often faster for the small models);
+    * ``exact``: bit-faithful mode for comparisons with other implementations (default false):
+      BatchNorm not folded and contiguous NCHW tensors (``fold_bn`` and ``channels_last`` are
+      then ignored), in ``dtype``;
+    * ``dtype``: ``float32`` (default) or ``float64`` (network and inputs).
+
+    Rounding ties: the search crop is ``round(s_x)`` pixels wide, ``s_x`` computed from the
+    float box state. Two float paths that agree to 1e-6 (folded vs unfolded BN, NHWC vs NCHW)
+    can land on opposite sides of a ``.5`` and crop one pixel more or less; from then on the
+    trajectories differ for real (10+ px on the real Crossing frames, frame 55). Only
+    ``exact=true`` (same arithmetic as the reference) reproduces another implementation
+    frame for frame.
+
+    The init-box convention (attribute ``init_box_convention``) is the config's ``tracking.init_box``
+    (``pyvis`` for ``imsiam_code``; :mod:`trackbench.initbox`).
     """
 
     name = "imsiam"
@@ -76,6 +90,8 @@ class IMSiamTracker(Tracker):
         fold_bn: bool | str = True,
         channels_last: bool | str = True,
         threads: int | str | None = None,
+        exact: bool | str = False,
+        dtype: str = "float32",
     ):
         random_init = _as_bool(random_init, "random_init")
         if threads not in (None, ""):
@@ -103,8 +119,14 @@ class IMSiamTracker(Tracker):
             model = IMSiam(self.config)
         if state is not None:
             load_matching(model, state, self.checkpoint, strict=True)
-        self.fold_bn = _as_bool(fold_bn, "fold_bn")
-        self.channels_last = _as_bool(channels_last, "channels_last")
+        self.exact = _as_bool(exact, "exact")
+        if str(dtype) not in ("float32", "float64"):
+            raise TrackbenchError(f"option dtype: {dtype!r} must be float32 or float64")
+        self.dtype = torch.float64 if str(dtype) == "float64" else torch.float32
+        self.fold_bn = _as_bool(fold_bn, "fold_bn") and not self.exact
+        self.channels_last = _as_bool(channels_last, "channels_last") and not self.exact
+        self.init_box_convention = self.config.tracking.init_box
+        model = model.to(self.dtype)
         if self.fold_bn:
             self.model = prepare_for_inference(model, self.device, channels_last=self.channels_last)
         else:
@@ -189,18 +211,21 @@ class IMSiamTracker(Tracker):
             "score": self.config.tracking.score,
             "fold_bn": self.fold_bn,
             "channels_last": self.channels_last,
+            "exact": self.exact,
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "init_box": self.init_box_convention,
         }
 
     # ------------------------------------------------------------------ internals
 
     def _to_input(self, patches: list[np.ndarray]) -> torch.Tensor:
-        tensor = rgb_patches_to_tensor(patches, self.device)
+        tensor = rgb_patches_to_tensor(patches, self.device).to(self.dtype)
         return tensor.contiguous(memory_format=torch.channels_last) if self.channels_last else tensor
 
     def _encode_template(self, patch: np.ndarray, box: np.ndarray) -> list[StageTemplate]:
         """One template crop and its ``[x1, y1, x2, y2]`` box (127 px) -> per-stage cache."""
         with torch.inference_mode():
-            boxes = torch.tensor(box[None], dtype=torch.float32, device=self.device)
+            boxes = torch.tensor(box[None], dtype=self.dtype, device=self.device)
             return self.model.encode_template(self._to_input([patch]), boxes)
 
     def _active_template(self, active: list[int]) -> list[StageTemplate]:
