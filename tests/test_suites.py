@@ -79,7 +79,7 @@ def test_root_search_order(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> 
     config.write_text(f"datasets:\n  otb2013: {clean_env / 'mine'}\ndataset:\n  lasot: /x\n")  # a typo
     with pytest.raises(TrackbenchError) as error:
         resolve_root("lasot")
-    assert str(error.value) == f"{config}: unknown key 'dataset' (known: datasets)"
+    assert str(error.value) == f"{config}: unknown key 'dataset' (known: datasets, models)"
 
 
 def test_missing_dataset_message(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,7 +98,11 @@ class PysotAdapter(_Adapter):
 
     Images are handed over in BGR order (pysot reads frames with ``cv2.imread``); the
     box is a list ``[x, y, w, h]``. A ``"polygon"`` answer (mask trackers) is kept.
+    ``init_box_convention = "pysot"``: started from the box pysot's ``tools/test.py`` computes
+    (:mod:`trackbench.initbox`), so published pysot-family results are reproducible.
     """
+
+    init_box_convention = "pysot"
 
     def __init__(self, wrapped: Any):
         super().__init__(wrapped, type(wrapped).__name__)

@@ -79,14 +79,20 @@ def create_tracker(spec: str, options: dict[str, Any] | None = None, factory: An
     Unknown option names are an error naming the accepted ones. ``factory``: the
     :func:`resolve_factory` of ``spec`` when the caller already has it (it spares a scan
     of all installed distributions' entry points; ignored for ``trax:`` specs).
+    The option ``init_box`` (``trackbench run --init-box``) is the harness's, for every
+    tracker: it sets the built tracker's ``init_box_convention`` (:mod:`trackbench.initbox`).
     """
     from trackbench.adapters import as_tracker
+    from trackbench.initbox import check_convention
 
     options = dict(options or {})
+    convention = options.pop("init_box", None)
+    if convention is not None:
+        check_convention(str(convention))
     if spec.startswith("trax:"):
         from trackbench.adapters import TraxTracker
 
-        return TraxTracker(spec[len("trax:"):], **options)
+        return _with_convention(TraxTracker(spec[len("trax:"):], **options), convention)
     if factory is None:
         factory = resolve_factory(spec)
     if callable(factory):
@@ -99,6 +105,12 @@ def create_tracker(spec: str, options: dict[str, Any] | None = None, factory: An
     tracker = as_tracker(obj)
     if spec and not getattr(tracker, "name", None):
         tracker.name = spec
+    return _with_convention(tracker, convention)
+
+
+def _with_convention(tracker: Any, convention: Any) -> Any:
+    if convention is not None:
+        tracker.init_box_convention = str(convention)
     return tracker
 
 

@@ -18,6 +18,10 @@ Optionally, ``accepts_image_paths = True`` makes the protocols call
 (a ``pathlib.Path``, when the file exists), e.g. for a TraX tracker that hands files to an
 external process; the decoded ``image`` is passed as well.
 
+Optionally, ``init_box_convention`` names the init-box convention of the tracker's code base
+(``"exact"``, the default; ``"pysot"``; ``"pyvis"``): the box ``init`` receives is computed
+from the first ground-truth region by that rule (:mod:`trackbench.initbox`, formulas there).
+
 Repetitions. Protocols that repeat runs (GOT-10k: 3, VOT: 15) read ``is_deterministic``:
 
 * ``True`` (declared deterministic; the default of :class:`Tracker`): one run;

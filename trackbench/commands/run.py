@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="results", help="results folder (default: results)")
     parser.add_argument("--set", dest="set_options", action="append", metavar="KEY=VALUE",
                         help="tracker option (repeatable; value parsed as YAML)")
+    parser.add_argument("--init-box", choices=["exact", "pysot", "pyvis"],
+                        help="init-box convention (default: the tracker's own; exact = the annotation, "
+                        "pysot / pyvis = those code bases' test.py; formulas in trackbench.initbox)")
     parser.add_argument("--tracker-name", help="name of the result folder (default: the tracker's name; "
                         "for trax:COMMAND the executable's or script's basename)")
     parser.add_argument("--executor", choices=["serial", "inline", "process", "ray"],
@@ -69,7 +72,7 @@ def run_command(args: argparse.Namespace) -> int:
     suite, dataset = load_dataset(args)
     options = RunOptions(
         tracker=args.tracker,
-        options=parse_set_options(args.set_options),
+        options={**parse_set_options(args.set_options), **({"init_box": args.init_box} if args.init_box else {})},
         out=Path(args.out),
         tracker_name=args.tracker_name,
         executor=executor,

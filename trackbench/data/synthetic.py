@@ -280,10 +280,16 @@ def _visible_fraction(window, alpha, bar_window, bar_alpha) -> float:
 
 
 def random_spec(
-    rng: np.random.Generator, length: int = 100, size: Size = (320, 240), difficulty: float = 0.5
+    rng: np.random.Generator,
+    length: int = 100,
+    size: Size = (320, 240),
+    difficulty: float = 0.5,
+    aspect: tuple[float, float] | None = None,
 ) -> SyntheticSequenceSpec:
     """A random spec; ``difficulty`` in [0, 1] raises speed, scale change, rotation and
-    the chance of an occluder, a distractor, an illumination change and camera motion."""
+    the chance of an occluder, a distractor, an illumination change and camera motion.
+    ``aspect``: range of the target's height / width, drawn log-uniformly (default: uniform
+    in [0.5, 1.6]); the same number of random draws either way."""
     if not 0 <= difficulty <= 1:
         raise TrackbenchError(f"difficulty must be in [0, 1], got {difficulty}")
     width, height = size
@@ -293,7 +299,10 @@ def random_spec(
     peak = max(1.0, scale_change) * (1.42 if rotation else 1.0)
     limit = 0.45 * min(width, height) / peak
     tw = float(rng.uniform(0.08, 0.25) * width)
-    th = float(tw * rng.uniform(0.5, 1.6))
+    if aspect is None:
+        th = float(tw * rng.uniform(0.5, 1.6))
+    else:
+        th = float(tw * math.exp(rng.uniform(math.log(aspect[0]), math.log(aspect[1]))))
     factor = min(1.0, limit / max(tw, th))
     target = (max(6, int(tw * factor)), max(6, int(th * factor)))
     return SyntheticSequenceSpec(
@@ -314,9 +323,13 @@ def random_spec(
 
 
 def render_sequence(
-    rng: np.random.Generator, length: int = 100, size: Size = (320, 240), difficulty: float = 0.5
+    rng: np.random.Generator,
+    length: int = 100,
+    size: Size = (320, 240),
+    difficulty: float = 0.5,
+    aspect: tuple[float, float] | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Render a random sequence: ``(frames, boxes)`` with frames RGB uint8 ``(H, W, 3)``
     and boxes ``(length, 4)`` ``[x, y, w, h]`` (0-based pixels). For training data."""
-    rendered = render(rng, random_spec(rng, length, size, difficulty))
+    rendered = render(rng, random_spec(rng, length, size, difficulty, aspect))
     return rendered.frames, rendered.boxes

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.initbox import tracker_convention
 from trackbench.protocols.ope import ProgressCallback, initial_box, stack_regions
 from trackbench.trajectory import Trajectory
 from trackbench.sequence import Sequence
@@ -47,7 +48,8 @@ def run_batched(tracker, sequences: list[Sequence], progress: ProgressCallback |
     for seq in sequences:
         if not seq.frames:
             raise TrackbenchError(f"sequence {seq.name!r} has no image files", seq.annotation_path)
-    boxes0 = [initial_box(seq) for seq in sequences]
+    convention = tracker_convention(tracker)
+    boxes0 = [initial_box(seq, convention) for seq in sequences]
     regions: list[list[np.ndarray]] = [[box] for box in boxes0]
     times = [np.zeros(len(seq), dtype=np.float64) for seq in sequences]
     scores = [np.full(len(seq), np.nan, dtype=np.float64) for seq in sequences]

@@ -43,6 +43,7 @@ from trackbench.execution.threads import choose_threads, usable_cores
 from trackbench.execution.watch import DEFAULT_FRAME_TIMEOUT, Limits
 from trackbench.execution.worker import accepts_keyword, build_tracker, tracker_factory
 from trackbench.names import check_name
+from trackbench.initbox import tracker_convention
 from trackbench.results.layout import write_run_info
 from trackbench.sequence import Dataset
 
@@ -258,6 +259,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         "suite": suite.name,
         "trackbench": __version__,
         "deterministic": deterministic,
+        "init_box": tracker_convention(tracker),
     }
     if callable(getattr(tracker, "config_summary", None)):
         info["tracker_config"] = tracker.config_summary()

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
+from trackbench.geometry import polygon_to_bbox
 from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k, pooled_fps
 from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
@@ -135,6 +136,15 @@ def evaluate(suite: "Suite", dataset: Dataset, result_dir: str | Path | ResultIn
     return evaluation
 
 
+def ope_ground_truth(sequence) -> np.ndarray:
+    """``(N, 4)`` boxes a one-pass run is scored against: the annotation, or for polygon
+    ground truth (a VOT sequence run one-pass) each polygon's axis-aligned bounds
+    (:func:`trackbench.geometry.polygon_to_bbox`, the VOT toolkit's polygon-to-rectangle
+    conversion), never the polygon's first four numbers."""
+    gt = np.asarray(sequence.ground_truth, dtype=np.float64)
+    return polygon_to_bbox(gt) if gt.shape[-1] == 8 else gt[:, :4]
+
+
 def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                       strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """One-pass scores (OTB / LaSOT rules of ``profile``; docs/metrics.md), per sequence and per attribute."""
@@ -146,7 +156,7 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
         read = read_ope_results(index, chunk, strict=strict, mismatches=mismatches)
         return [read[s.name] for s in chunk]
 
-    curves = ope_curves_in_chunks([s.ground_truth[:, :4] for s in seqs], results, profile, [s.absent for s in seqs],
+    curves = ope_curves_in_chunks([ope_ground_truth(s) for s in seqs], results, profile, [s.absent for s in seqs],
                                   names=[s.name for s in seqs])
     success, precision, norm = (curves.success.mean(axis=0), curves.precision.mean(axis=0),
                                 curves.norm_precision.mean(axis=0))

@@ -1,8 +1,9 @@
 """The one-pass evaluation (OPE) protocol: initialise once, then track every frame.
 
 Frame 0 (the first evaluated frame) initialises the tracker with the ground-truth box
-(for a polygon, the area-preserving box of :func:`trackbench.geometry.polygon_to_box_area_preserving`,
-as pysot and got10k do); every later frame is one ``update`` call. Only the tracker
+under the tracker's init-box convention (:mod:`trackbench.initbox`; ``exact`` by default:
+the box itself, for a polygon the area-preserving box, as pysot and got10k do); row 0
+of the trajectory is that init box; every later frame is one ``update`` call. Only the tracker
 calls are timed (``time.perf_counter`` around ``init``/``update``): the next image is
 decoded by a background thread while the tracker works, and that decoding is never
 inside a timed interval.
@@ -18,7 +19,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from trackbench.errors import TrackbenchError
-from trackbench.geometry import box_to_polygon, polygon_to_box_area_preserving
+from trackbench.geometry import box_to_polygon
+from trackbench.initbox import init_box, tracker_convention
 from trackbench.sequence import Sequence
 from trackbench.tracker import split_output
 from trackbench.trajectory import Trajectory
@@ -26,10 +28,11 @@ from trackbench.trajectory import Trajectory
 ProgressCallback = Callable[[int], None]
 
 
-def initial_box(sequence: Sequence) -> np.ndarray:
-    """The ``[x, y, w, h]`` box a tracker is initialised with on frame 0 of ``sequence``."""
+def initial_box(sequence: Sequence, convention: str = "exact") -> np.ndarray:
+    """The ``[x, y, w, h]`` box a tracker is initialised with on frame 0 of ``sequence``
+    (``convention``: see :mod:`trackbench.initbox`)."""
     first = sequence.ground_truth[0]
-    box = polygon_to_box_area_preserving(first) if sequence.is_polygon else first.copy()
+    box = init_box(first, convention, "ope") if np.all(np.isfinite(first)) else first.copy()
     if not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
         raise TrackbenchError(
             f"sequence {sequence.name!r}: first ground-truth region {first.tolist()} cannot initialise a tracker",
@@ -87,7 +90,7 @@ def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None 
     if not sequence.frames:
         raise TrackbenchError(f"sequence {sequence.name!r} has no image files", sequence.annotation_path)
     count = len(sequence)
-    box = initial_box(sequence)
+    box = initial_box(sequence, tracker_convention(tracker))
     regions: list[np.ndarray] = [box]
     times = np.zeros(count, dtype=np.float64)
     scores = np.full(count, np.nan, dtype=np.float64)

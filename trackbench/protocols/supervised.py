@@ -14,7 +14,8 @@ Rules (docs/metrics.md §5.1):
   ``init_rule``: ``"area"`` (default) the area-preserving rule of pysot / got10k
   (:func:`trackbench.geometry.polygon_to_box_area_preserving`), ``"bbox"`` the plain
   bounding box (:func:`trackbench.geometry.polygon_to_bbox`, what trax hands over);
-  rectangle ground truth is used as is;
+  rectangle ground truth is used as is; a tracker whose ``init_box_convention`` is not
+  ``exact`` gets its code base's box instead (:func:`trackbench.initbox.init_box`, ``vot``);
 * ``corner_rule`` is how rectangles become polygons in the overlap: ``"x+w"`` (VOT2016-2018
   toolkit, pysot) or ``"x+w-1"`` (VOT toolkit 7.0.1+, VOT2019);
 * times: seconds inside ``init`` / ``update`` only (image decoding excluded), NaN on
@@ -43,6 +44,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox, polygon_to_box_area_preserving
+from trackbench.initbox import init_box, tracker_convention
 from trackbench.imageio import image_size
 from trackbench.metrics.region_overlap import CORNER_RULES, vot_overlap
 from trackbench.metrics.vot import SKIP_INITIALIZE
@@ -129,11 +131,15 @@ def run_supervised(
             progress(frames)
 
     with_paths = accepts_image_paths(tracker)
+    convention = tracker_convention(tracker)
     frame = 0
     while frame < n:
         image = sequence.image(frame)
         extra = frame_path_argument(sequence, frame) if with_paths else {}
-        box = initialization_box(ground_truth[frame], init_rule)
+        if convention == "exact":
+            box = initialization_box(ground_truth[frame], init_rule)
+        else:  # a code base's own rule (trackbench.initbox)
+            box = init_box(ground_truth[frame], convention, "vot")
         start = time.perf_counter()
         tracker.init(image, box, **extra)
         times[frame] = time.perf_counter() - start

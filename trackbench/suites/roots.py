@@ -88,12 +88,21 @@ def user_config_path() -> Path:
     return Path(base) / "trackbench" / "config.yaml"
 
 
-_CONFIG_KEYS = ("datasets",)
-"""The top-level keys of the user config."""
+_CONFIG_KEYS = ("datasets", "models")
+"""The top-level keys of the user config (``models``: files of model-based trackers,
+e.g. ``nanotrack_backbone: /models/nanotrack_backbone_sim.onnx``)."""
 
 
-def _user_config() -> tuple[Path | None, dict[str, str]]:
-    """The ``datasets`` section of the user config (``{}`` when there is no file)."""
+def user_models() -> tuple[Path | None, dict[str, str]]:
+    """The ``models`` section of the user config: name -> file path (``{}`` when absent)."""
+    path, content = _read_user_config()
+    section = content.get("models") or {}
+    if not isinstance(section, dict) or not all(isinstance(v, str) for v in section.values()):
+        raise TrackbenchError("'models' must map model names to file paths", path)
+    return path, {str(k): v for k, v in section.items()}
+
+
+def _read_user_config() -> tuple[Path | None, dict]:
     path = user_config_path()
     if not path.is_file():
         return None, {}
@@ -109,6 +118,12 @@ def _user_config() -> tuple[Path | None, dict[str, str]]:
     for key in content:
         if key not in _CONFIG_KEYS:
             raise TrackbenchError(f"unknown key {key!r} (known: {', '.join(_CONFIG_KEYS)})", path)
+    return path, content
+
+
+def _user_config() -> tuple[Path | None, dict[str, str]]:
+    """The ``datasets`` section of the user config (``{}`` when there is no file)."""
+    path, content = _read_user_config()
     section = content.get("datasets") or {}
     if not isinstance(section, dict):
         raise TrackbenchError("'datasets' must map suite names to folders", path)

@@ -37,9 +37,16 @@ SUITE_FAMILIES = ("otb", "vot", "got10k", "lasot")
 TRACKING_HYPERPARAMETERS = ("window_influence", "scale_lr")
 
 
+BACKBONE_KINDS = ("resnet_atrous", "mobilenetv3_nano")
+
+
 @dataclass(frozen=True)
 class BackboneConfig:
-    """ResNet-50 atrous (pysot layout) and its scaled-down variants.
+    """ResNet-50 atrous (pysot layout) and its scaled-down variants, or NanoTrack v2's
+    MobileNetV3 made atrous (``kind: mobilenetv3_nano``, :mod:`.model.mobilenet`).
+
+    ``kind``: ``resnet_atrous`` (default) | ``mobilenetv3_nano``.
+    ``frozen``: (mobilenetv3_nano) pretrained blocks 0..frozen-1 kept fixed (9 = all).
 
     ``blocks``: Bottleneck blocks in layer1..layer4 (ResNet-50: 3, 4, 6, 3).
     ``width``: channels of the stem and of layer1's bottleneck (ResNet-50: 64); layer k has
@@ -51,9 +58,15 @@ class BackboneConfig:
     blocks: tuple[int, int, int, int] = (3, 4, 6, 3)
     width: int = 64
     downsample_kernel: int = 3
+    kind: str = "resnet_atrous"
+    frozen: int = 9
 
     def out_channels(self, layer: int) -> int:
-        """Output channels of ``layer`` (1..4)."""
+        """Output channels of ``layer`` (1..4; for mobilenetv3_nano the stage taps 2..4)."""
+        if self.kind == "mobilenetv3_nano":
+            from .model.mobilenet import STAGE_CHANNELS
+
+            return STAGE_CHANNELS[layer]
         return self.width * 2 ** (layer - 1) * 4
 
 
@@ -94,7 +107,8 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrackingConfig:
-    """Algorithm 1's two hyper-parameters (lambda, gamma), the score rule, per-suite overrides.
+    """Algorithm 1's two hyper-parameters (lambda, gamma), the score rule, per-suite overrides,
+    and the init-box convention the tracker declares (``exact`` | ``pysot`` | ``pyvis``).
 
     ``suites`` maps a suite family (otb, vot, got10k, lasot) to overrides of
     ``window_influence`` and/or ``scale_lr``.
@@ -103,6 +117,7 @@ class TrackingConfig:
     score: str = "paper"  # "paper" = C*P*I | "code" = C*P
     window_influence: float = 0.45  # lambda
     scale_lr: float = 0.25  # gamma
+    init_box: str = "exact"  # the harness's init-box convention for this tracker (trackbench.initbox)
     suites: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def for_suite(self, suite: str | None) -> "TrackingConfig":
@@ -144,8 +159,26 @@ def available_configs() -> list[str]:
 
 
 def load_config(name_or_path: str | Path | None = None) -> IMSiamConfig:
-    """A bundled config by name (``imsiam``, ``imsiam_small``, ``ablation_...``) or a YAML path."""
-    path = _resolve(name_or_path or DEFAULT_CONFIG)
+    """A bundled config by name (``imsiam``, ``imsiam_small``, ``ablation_...``) or a YAML path.
+
+    ``BASE+OVERLAY[+...]`` composes: BASE (with its ``extends``), then each OVERLAY's own keys
+    on top, its ``extends`` ignored. So one ablation file serves every scale:
+    ``imsiam+ablation_l1`` (the paper's ResNet-50) and ``imsiam_demo+ablation_l1`` (the demo
+    model) differ only in the base."""
+    text = str(name_or_path or DEFAULT_CONFIG)
+    if "+" in text and not Path(text).is_file():
+        base, *overlays = text.split("+")
+        base_path = _resolve(base)
+        data = _read_yaml_with_extends(base_path, seen=())
+        data.pop("name", None)
+        for overlay in overlays:
+            path = _resolve(overlay)
+            extra = read_yaml_mapping(path, "IMSiam config")
+            extra.pop("extends", None)
+            extra.pop("name", None)
+            data = _merge(data, extra)
+        return config_from_dict(data, text, source=base_path)
+    path = _resolve(text)
     data = _read_yaml_with_extends(path, seen=())
     return config_from_dict(data, path.stem, source=path)
 
@@ -217,6 +250,10 @@ def _validate(model: ModelConfig, tracking: TrackingConfig, source: str | Path) 
         raise TrackbenchError(message, source)
 
     bb = model.backbone
+    if bb.kind not in BACKBONE_KINDS:
+        fail(f"model.backbone.kind must be one of {', '.join(BACKBONE_KINDS)}, not {bb.kind!r}")
+    if not 0 <= bb.frozen <= 9:
+        fail("model.backbone.frozen must be between 0 and 9")
     if len(bb.blocks) != 4 or min(bb.blocks) < 1:
         fail("model.backbone.blocks must be 4 positive integers")
     if bb.width < 1:
@@ -240,6 +277,8 @@ def _validate(model: ModelConfig, tracking: TrackingConfig, source: str | Path) 
         fail("model.sampling_layer must be 'per_stage' (paper) or 'shared' (code)")
     if model.head_init not in ("kaiming", "normal"):
         fail("model.head_init must be 'kaiming' (paper) or 'normal' (code)")
+    if tracking.init_box not in ("exact", "pysot", "pyvis"):
+        fail("tracking.init_box must be exact, pysot or pyvis (trackbench.initbox)")
     if tracking.score not in ("paper", "code"):
         fail("tracking.score must be 'paper' (C*P*I) or 'code' (C*P)")
     for cfg in [tracking] + [dataclasses.replace(tracking, **o) for o in tracking.suites.values()]:

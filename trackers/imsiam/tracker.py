@@ -64,6 +64,20 @@ class IMSiamTracker(Tracker):
       boxes equal to float32 rounding, see ``benchmarks/imsiam_speed.py``);
     * ``exact``: the eager network exactly as trained (no BN folding, NCHW, torch backend):
       the reference boxes, bit for bit (default false).
+    * ``exact`` (details): bit-faithful mode for comparisons with other implementations (default false):
+      BatchNorm not folded and contiguous NCHW tensors (``fold_bn`` and ``channels_last`` are
+      then ignored), in ``dtype``;
+    * ``dtype``: ``float32`` (default) or ``float64`` (network and inputs).
+
+    Rounding ties: the search crop is ``round(s_x)`` pixels wide, ``s_x`` computed from the
+    float box state. Two float paths that agree to 1e-6 (folded vs unfolded BN, NHWC vs NCHW)
+    can land on opposite sides of a ``.5`` and crop one pixel more or less; from then on the
+    trajectories differ for real (10+ px on the real Crossing frames, frame 55). Only
+    ``exact=true`` (same arithmetic as the reference) reproduces another implementation
+    frame for frame.
+
+    The init-box convention (attribute ``init_box_convention``) is the config's ``tracking.init_box``
+    (``pyvis`` for ``imsiam_code``; :mod:`trackbench.initbox`).
     """
 
     name = "imsiam"
@@ -84,6 +98,7 @@ class IMSiamTracker(Tracker):
         threads: int | str | None = None,
         backend: str = "auto",
         exact: bool | str = False,
+        dtype: str = "float32",
     ):
         random_init = _as_bool(random_init, "random_init")
         self.exact = _as_bool(exact, "exact")
@@ -112,10 +127,15 @@ class IMSiamTracker(Tracker):
             model = IMSiam(self.config)
         if state is not None:
             load_matching(model, state, self.checkpoint, strict=True)
+        if str(dtype) not in ("float32", "float64"):
+            raise TrackbenchError(f"option dtype: {dtype!r} must be float32 or float64")
+        self.dtype = torch.float64 if str(dtype) == "float64" else torch.float32
         self.fold_bn = _as_bool(fold_bn, "fold_bn") and not self.exact
         self.channels_last = _as_bool(channels_last, "channels_last") and not self.exact
-        self.backend = _choose_backend(str(backend), self.device, self.exact)
+        self.backend = _choose_backend(str(backend), self.device, self.exact or self.dtype == torch.float64)
         self._onnx: Any = None  # the ONNX Runtime session, built at the first init
+        self.init_box_convention = self.config.tracking.init_box
+        model = model.to(self.dtype)
         if self.fold_bn:
             self.model = prepare_for_inference(model, self.device, channels_last=self.channels_last)
         else:
@@ -207,18 +227,20 @@ class IMSiamTracker(Tracker):
             "channels_last": self.channels_last,
             "backend": self.backend,
             "exact": self.exact,
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "init_box": self.init_box_convention,
         }
 
     # ------------------------------------------------------------------ internals
 
     def _to_input(self, patches: list[np.ndarray]) -> torch.Tensor:
-        tensor = rgb_patches_to_tensor(patches, self.device)
+        tensor = rgb_patches_to_tensor(patches, self.device).to(self.dtype)
         return tensor.contiguous(memory_format=torch.channels_last) if self.channels_last else tensor
 
     def _encode_template(self, patch: np.ndarray, box: np.ndarray) -> list[StageTemplate]:
         """One template crop and its ``[x1, y1, x2, y2]`` box (127 px) -> per-stage cache."""
         with torch.inference_mode():
-            boxes = torch.tensor(box[None], dtype=torch.float32, device=self.device)
+            boxes = torch.tensor(box[None], dtype=self.dtype, device=self.device)
             return self.model.encode_template(self._to_input([patch]), boxes)
 
     def _active_template(self, active: list[int]) -> list[StageTemplate]:
@@ -321,3 +343,14 @@ def _as_float(value: float | str, name: str) -> float:
     except (TypeError, ValueError):
         raise TrackbenchError(f"option {name}: {value!r} is not a number") from None
 
+
+class IMSiamNanoTracker(IMSiamTracker):
+    """``imsiam-nano``: :class:`IMSiamTracker` whose ``checkpoint`` defaults to the bundled
+    IMSiam-nano model (its embedded config ``imsiam_nano``); every option is the same."""
+
+    name = "imsiam-nano"
+
+    def __init__(self, *args: Any, checkpoint: str | None = None, **kwargs: Any):
+        from .weights import NANO_CHECKPOINT
+
+        super().__init__(*args, checkpoint=checkpoint or str(NANO_CHECKPOINT), **kwargs)

@@ -32,6 +32,7 @@ from .config import CONFIG_DIR, IMSiamConfig, config_from_dict
 
 CHECKPOINT_FORMAT = "trackbench-imsiam"
 DEMO_CHECKPOINT = Path(__file__).resolve().parent / "weights" / "imsiam_demo.safetensors"
+NANO_CHECKPOINT = Path(__file__).resolve().parent / "weights" / "imsiam_nano.safetensors"  # imsiam-nano
 # the demo checkpoint's model (imsiam_demo, a cut of imsiam_small), used when
 # the checkpoint does not carry its config
 DEMO_CONFIG = "imsiam_demo" if (CONFIG_DIR / "imsiam_demo.yaml").is_file() else "imsiam_small"
@@ -144,10 +145,12 @@ def load_pretrained_backbone(model: nn.Module, path: str | Path, strict: bool = 
     TrackbenchError naming the config switch.
     """
     state, _ = read_state_dict(path)
+    backbone = model.backbone
+    if hasattr(backbone, "select_pretrained"):  # NanoTrack's MobileNetV3 (model.mobilenet)
+        return load_matching(backbone, backbone.select_pretrained(state), path, strict=strict)
     if state and all(k.startswith("backbone.") for k in state):
         state = {k[len("backbone."):]: v for k, v in state.items()}
     state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-    backbone = model.backbone
     built = {f"layer{k}" for k in range(1, backbone.num_layers + 1)} | {"conv1", "bn1"}
     state = {k: v for k, v in state.items() if k.split(".")[0] in built or not k.startswith("layer")}
     probe = "layer2.0.downsample.0.weight"

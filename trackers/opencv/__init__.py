@@ -131,12 +131,20 @@ class OpenCVTracker(Tracker):
     def update(self, image: np.ndarray) -> tuple[np.ndarray, float]:
         if self._tracker is None or self._box is None:
             raise TrackbenchError(f"{self.name}: update called before init")
-        ok, rect = self._tracker.update(_to_bgr(image))
-        box = np.asarray(rect, dtype=np.float64).reshape(-1)
-        if not ok or box.shape[0] != 4 or not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
+        box = _valid_box(*self._tracker.update(_to_bgr(image)))
+        if box is None:
             return self._box.copy(), 0.0
         self._box = box
         return box.copy(), 1.0
+
+
+def _valid_box(ok: bool, rect: Any) -> np.ndarray | None:
+    """OpenCV's ``update`` answer as a ``[x, y, w, h]`` array, or None for a reported failure
+    or a non-finite / empty box."""
+    box = np.asarray(rect, dtype=np.float64).reshape(-1)
+    if not ok or box.shape[0] != 4 or not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
+        return None
+    return box
 
 
 def _to_bgr(image: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from torch import nn
 from ..config import IMSiamConfig, ModelConfig
 from .backbone import ResNetAtrous
 from .head import IoUAwareHead
+from .mobilenet import MobileNetV3Nano
 from .neck import MatchingAdaptiveNeck, StageTemplate
 
 TEMPLATE_SIZE = 127
@@ -30,7 +31,10 @@ class IMSiam(nn.Module):
     def __init__(self, cfg: IMSiamConfig | ModelConfig):
         super().__init__()
         self.cfg: ModelConfig = cfg.model if isinstance(cfg, IMSiamConfig) else cfg
-        self.backbone = ResNetAtrous(self.cfg.backbone, used_layers=self.cfg.stages)
+        if self.cfg.backbone.kind == "mobilenetv3_nano":
+            self.backbone = MobileNetV3Nano(used_layers=self.cfg.stages, frozen=self.cfg.backbone.frozen)
+        else:
+            self.backbone = ResNetAtrous(self.cfg.backbone, used_layers=self.cfg.stages)
         self.neck = MatchingAdaptiveNeck(self.cfg)
         self.head = IoUAwareHead(self.cfg)
 

@@ -30,7 +30,7 @@ class SourceConfig:
     ``root``: dataset folder (coco, vid, got10k, lasot; optional for suite);
     ``split``: COCO split (default train2017) or VID split (default train);
     ``suite``: harness suite name (kind suite); ``sequences``: optional subset;
-    ``count`` / ``seed`` / ``length`` / ``difficulty`` / ``jpeg_quality``: the generated
+    ``count`` / ``seed`` / ``length`` / ``difficulty`` / ``jpeg_quality`` / ``aspect``: the generated
     sequences (kind synthetic; see :func:`...training.sources.synthetic_tracks`)."""
 
     kind: str
@@ -44,6 +44,7 @@ class SourceConfig:
     length: int = 100
     difficulty: float = 0.5
     jpeg_quality: int = 90
+    aspect: list[float] = field(default_factory=list)  # synthetic: [min, max] target height / width
 
 
 @dataclass
@@ -60,6 +61,7 @@ class DataConfig:
     stride: int = 8
     offset: int = 15
     positive_radius: float = 0.75
+    zero_center_no_gt: bool = False  # authors' PointTarget: a box centre at x = 0 means "no target" (no positives)
     template_augment: AugmentParams = field(default_factory=lambda: AugmentParams(shift=4, scale=0.05, color=0.2))
     search_augment: AugmentParams = field(default_factory=lambda: AugmentParams(shift=64, scale=0.18, blur=0.2, flip=0.01, color=0.2))
     num_workers: int = 2
@@ -140,6 +142,8 @@ def _validate(cfg: TrainConfig, source: str | Path) -> None:
             fail(f"data.sources.{i}: kind suite needs a suite name")
         if s.kind == "synthetic" and s.count < 1:
             fail(f"data.sources.{i}: kind synthetic needs count >= 1")
+        if s.aspect and (len(s.aspect) != 2 or not 0 < s.aspect[0] <= s.aspect[1]):
+            fail(f"data.sources.{i}.aspect must be [min, max] with 0 < min <= max")
         if s.weight < 0:
             fail(f"data.sources.{i}.weight must be >= 0")
     o = cfg.optim

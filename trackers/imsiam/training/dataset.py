@@ -34,7 +34,8 @@ def load_source(cfg: SourceConfig) -> Source:
         tracks = readers.tracks_from_dataset(dataset)
     else:
         tracks = readers.synthetic_tracks(
-            cfg.count, cfg.seed, length=cfg.length, difficulty=cfg.difficulty, jpeg_quality=cfg.jpeg_quality
+            cfg.count, cfg.seed, length=cfg.length, difficulty=cfg.difficulty, jpeg_quality=cfg.jpeg_quality,
+            aspect=tuple(cfg.aspect) if cfg.aspect else None,
         )
     return Source(name=cfg.kind if cfg.kind != "suite" else cfg.suite, tracks=tracks, weight=cfg.weight)
 
@@ -70,7 +71,8 @@ class PairDataset(torch.utils.data.Dataset):
         template, t_box = crop_and_augment(pair.template_image, pair.template_box, cfg.template_size, cfg.template_augment, rng, **kwargs)
         search, s_box = crop_and_augment(pair.search_image, pair.search_box, cfg.search_size, cfg.search_augment, rng, **kwargs)
         targets = point_targets(
-            s_box, pair.negative, size=cfg.score_size, stride=cfg.stride, offset=cfg.offset, radius=cfg.positive_radius
+            s_box, pair.negative, size=cfg.score_size, stride=cfg.stride, offset=cfg.offset, radius=cfg.positive_radius,
+            zero_center_no_gt=cfg.zero_center_no_gt,
         )
         return {
             "template": torch.from_numpy(np.ascontiguousarray(template.transpose(2, 0, 1))),

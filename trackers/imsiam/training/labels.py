@@ -14,6 +14,9 @@ Conventions:
 * Regression target at every location: ``l = x - x1, t = y - y1, r = x2 - x, b = y2 - y``
   in pixels. Centre-ness: ``sqrt(min(l,r)/max(l,r) * min(t,b)/max(t,b))``, 0 where the
   label is 0.
+* ``zero_center_no_gt`` (the authors' code, ``datasets/point_target.py:
+  get_sample_region``): a box whose centre ``(x1 + x2) / 2`` is exactly 0 is read as
+  "no ground truth": no location is positive (inside the box stays -1, outside 0).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def point_targets(
     stride: int = 8,
     offset: int = 15,
     radius: float = 0.75,
+    zero_center_no_gt: bool = False,
 ) -> PointTargets:
     """Label, regression and centre-ness maps for one target box (see module docstring)."""
     x1, y1, x2, y2 = (float(v) for v in np.asarray(box_xyxy, dtype=np.float64).reshape(4))
@@ -60,6 +64,8 @@ def point_targets(
     cx1, cy1 = max(cx - half_w, x1), max(cy - half_h, y1)
     cx2, cy2 = min(cx + half_w, x2), min(cy + half_h, y2)
     central = (xs > cx1) & (xs < cx2) & (ys > cy1) & (ys < cy2)
+    if zero_center_no_gt and cx == 0.0:
+        central = np.zeros_like(central)
 
     cls = np.zeros((size, size), dtype=np.int64)
     cls[inside] = -1
