@@ -7,11 +7,11 @@ its ``SUITES``) + one entry in :data:`MODULES`; see docs/architecture.md.
 from __future__ import annotations
 
 from trackbench.errors import TrackbenchError
-from trackbench.suites import custom, got10k, lasot, otb, vot
+from trackbench.suites import custom, got10k, lasot, otb, vot, vot_lt
 from trackbench.suites.base import Family, Suite
 
 #: The modules that define suites, in the order ``trackbench list suites`` shows them.
-MODULES = (otb, vot, got10k, lasot, custom)
+MODULES = (otb, vot, vot_lt, got10k, lasot, custom)
 
 SUITES: tuple[Suite, ...] = tuple(suite for module in MODULES for suite in module.SUITES)
 
