@@ -169,7 +169,7 @@ def test_every_family_record_names_things_that_exist():
     from trackbench.results.layout import LAYOUTS
     from trackbench.suites import FAMILIES, list_suites
 
-    assert sorted(FAMILIES) == ["got10k", "lasot", "otb", "vot"]
+    assert sorted(FAMILIES) == ["got10k", "lasot", "otb", "vot", "vot-lt"]
     for family in FAMILIES.values():
         assert set(family.columns) <= set(METRIC_KEYS) and family.rank_key in family.columns
         assert set(family.figures) <= set(FIGURES) and family.layout in LAYOUTS
