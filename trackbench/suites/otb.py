@@ -40,7 +40,7 @@ FAMILY = Family(
 def _robustness_family(protocol: str) -> Family:
     """OTB TRE / SRE (protocols/otb_robustness.py): same reader, ``results_TRE|SRE`` .mat files."""
     return Family(
-        name="otb", protocol=protocol, layout=f"otb-{protocol}", reader=READER, evaluate=evaluate_robustness_folder,
+        name=f"otb-{protocol}", protocol=protocol, layout=f"otb-{protocol}", reader=READER, evaluate=evaluate_robustness_folder,
         columns=("success_auc", "precision"), rank_key="success_auc", sequence_metric="success_auc",
         figures=("success", "precision"),
     )

@@ -37,7 +37,7 @@ FAMILY = Family(
 
 #: The VOT2017-2019 ``realtime`` experiment (protocols/realtime.py): supervised at 20 fps on
 #: the wall clock, the same measures, files under ``realtime/``.
-REALTIME_FAMILY = replace(FAMILY, protocol="realtime", layout="vot-realtime", evaluate=evaluate_realtime_folder)
+REALTIME_FAMILY = replace(FAMILY, name="vot-realtime", protocol="realtime", layout="vot-realtime", evaluate=evaluate_realtime_folder)
 
 
 def _vot(year: int, interval: tuple[int, int], corner_rule: str, family: Family = FAMILY) -> Suite:
