@@ -169,11 +169,12 @@ def test_every_family_record_names_things_that_exist():
     from trackbench.results.layout import LAYOUTS
     from trackbench.suites import FAMILIES, list_suites
 
-    assert sorted(FAMILIES) == ["dtb70", "got10k", "lasot", "nfs", "otb", "tc128", "tnl2k", "trackingnet", "uav", "vot"]
+    assert sorted(FAMILIES) == ["dtb70", "got10k", "lasot", "nfs", "otb", "otb-sre", "otb-tre", "tc128", "tnl2k",
+                                "trackingnet", "uav", "vot", "vot-lt", "vot-realtime"]
     for family in FAMILIES.values():
         assert set(family.columns) <= set(METRIC_KEYS) and family.rank_key in family.columns
         assert set(family.figures) <= set(FIGURES) and family.layout in LAYOUTS
-        assert family.protocol in ("ope", "supervised") and callable(family.evaluate)
+        assert family.protocol in ("ope", "supervised", "longterm", "realtime", "tre", "sre") and callable(family.evaluate)
         assert family.breakdown in ("per_attribute", "per_tag")
     for suite in list_suites():
         assert suite.family is FAMILIES[suite.family.name]

@@ -6,7 +6,9 @@ A tracker is any object with
 * ``init(image, box) -> None``: ``image`` is RGB uint8 ``(H, W, 3)``; ``box`` is the
   initial ``[x, y, w, h]`` float array (see :mod:`trackbench` for conventions);
 * ``update(image) -> box`` or ``(box, score)``: the box for the new frame, ``[x, y, w, h]``
-  (or an 8-number polygon), and optionally a confidence score.
+  (or an 8-number polygon), and optionally a confidence score. On the long-term suites
+  (``vot2018-lt`` ...) the score is the confidence the measures threshold, and a box of NaN
+  (or with a non-positive size) reports the target as gone (an empty prediction).
 
 Optionally, ``init_batch(images, boxes)`` / ``update_batch(images) -> list`` let the
 harness step several sequences in lockstep (a batch-aware tracker, e.g. for a GPU).

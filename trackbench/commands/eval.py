@@ -31,6 +31,7 @@ _HEADERS = {
     "success_auc": "AUC", "precision": "Prec@20", "norm_precision": "NPrec", "success_50": "SR0.5",
     "success_75": "SR0.75", "fps": "FPS", "ao": "AO", "sr50": "SR0.5", "sr75": "SR0.75", "eao": "EAO",
     "accuracy": "A", "robustness": "R", "failures": "Failures",
+    "f_score": "F", "lt_precision": "Pr", "lt_recall": "Re", "lt_threshold": "Threshold",
 }
 
 

@@ -46,22 +46,25 @@ def read_vot(
     *,
     name: str = "vot",
     require_images: bool = False,
+    allow_absent: bool = False,
 ) -> Dataset:
-    """Read a VOT short-term dataset folder (see the module docstring)."""
+    """Read a VOT short-term dataset folder (see the module docstring). ``allow_absent``
+    (VOT long-term): a ground-truth line of NaN marks a frame without the target."""
     root = require_folder(Path(root), "VOT dataset")
     names, list_file = listed_or_found_names(
         root, lambda folder: (folder / "groundtruth.txt").is_file(), "<sequence>/groundtruth.txt folders"
     )
     result = [
-        read_vot_sequence(sequence_folder(root, n, list_file), n) for n in select_names(names, sequences, root)
+        read_vot_sequence(sequence_folder(root, n, list_file), n, allow_absent)
+        for n in select_names(names, sequences, root)
     ]
     return make_dataset(name, result, root, require_images=require_images)
 
 
-def read_vot_sequence(folder: Path, name: str | None = None) -> Sequence:
+def read_vot_sequence(folder: Path, name: str | None = None, allow_absent: bool = False) -> Sequence:
     """One VOT sequence folder (``groundtruth.txt``, images, tags, ``sequence`` metadata)."""
     annotation = folder / "groundtruth.txt"
-    regions = read_regions(annotation)
+    regions = read_regions(annotation, allow_absent)
     metadata = read_key_values(folder / "sequence", "=") if (folder / "sequence").is_file() else {}
     frames = _frame_paths(folder, metadata, len(regions))
     images = list_images(frames[0].parent)
@@ -90,9 +93,10 @@ def read_vot_sequence(folder: Path, name: str | None = None) -> Sequence:
     )
 
 
-def read_regions(path: Path) -> np.ndarray:
+def read_regions(path: Path, allow_absent: bool = False) -> np.ndarray:
     """VOT regions, one per line: ``(N, 4)`` rectangles, or ``(N, 8)`` polygons when any
-    line has 8 numbers (rectangles converted). Other counts, NaN, an empty file -> error."""
+    line has 8 numbers (rectangles converted). Other counts, NaN, an empty file -> error;
+    with ``allow_absent`` a line of NaN (the long-term "target absent") is kept as NaN."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
@@ -112,7 +116,7 @@ def read_regions(path: Path) -> np.ndarray:
             values = [float(t) for t in tokens]
         except ValueError:
             raise TrackbenchError(f"not a number in {line.strip()!r}", path, number) from None
-        if any(v != v for v in values):
+        if any(v != v for v in values) and not (allow_absent and all(v != v for v in values)):
             raise TrackbenchError("NaN value", path, number)
         rows.append(values)
     if all(len(r) == 4 for r in rows):

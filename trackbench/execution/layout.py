@@ -55,7 +55,7 @@ def plan_units(
     runs = 1 if (deterministic is True or layout == "ope") else repetitions
     stop_when_identical = deterministic is not True
     options: dict[str, Any] = {}
-    if layout == "vot":
+    if layout in ("vot", "vot-realtime"):
         options = {"skip_initialize": int(SKIP_INITIALIZE if suite.skip_initialize is None else suite.skip_initialize)}
         if suite.corner_rule:
             options["corner_rule"] = suite.corner_rule

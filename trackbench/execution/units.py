@@ -28,7 +28,8 @@ class WorkUnit:
             ``"vot"`` units run the supervised (reset-based) protocol, the others one pass.
         protocol_options: keyword options of the supervised protocol
             (``skip_initialize``, ``corner_rule``).
-        protocol: ``"ope"`` or ``"supervised"`` (the suite family's protocol).
+        protocol: the suite family's protocol (``"ope"``, ``"supervised"``, ``"longterm"``,
+            ``"realtime"``, ``"tre"``, ``"sre"``); the worker runs it.
     """
 
     sequence: Sequence
@@ -47,12 +48,17 @@ class WorkUnit:
     @property
     def key(self) -> str:
         """Stable identifier in the manifest: ``<seq>`` (OPE) or ``<seq>/<rep:03d>``."""
-        if self.layout == "ope":
+        if self.layout in ("ope", "vot-longterm", "otb-tre", "otb-sre"):
             return self.sequence.name
         return f"{self.sequence.name}/{self.repetition:03d}"
 
     @property
     def frames(self) -> int:
+        """Frames the unit runs (TRE / SRE: over all its segments / perturbations)."""
+        if self.protocol in ("tre", "sre"):
+            from trackbench.protocols.otb_robustness import planned_frames
+
+            return planned_frames(self.protocol, self.sequence)
         return len(self.sequence)
 
 

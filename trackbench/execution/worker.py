@@ -170,6 +170,10 @@ def _execute_unit(tracker: Any, unit: WorkUnit, progress: ProgressCallback | Non
             from trackbench.protocols.supervised import run_supervised
 
             result = run_supervised(tracker, unit.sequence, progress=progress, **unit.protocol_options)
+        elif unit.protocol != "ope":  # long-term, real-time, TRE, SRE
+            from trackbench.protocols.dispatch import run_protocol
+
+            result = run_protocol(unit.protocol, tracker, unit.sequence, progress, unit.protocol_options)
         else:
             result = run_one_pass(tracker, unit.sequence, progress)
         outcome.result = result

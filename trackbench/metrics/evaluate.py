@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 #: Metric keys, in display order; ``higher_is_better`` for ranking.
 METRIC_KEYS = ("success_auc", "precision", "norm_precision", "success_50", "success_75", "ao", "sr50", "sr75",
-               "eao", "accuracy", "robustness", "failures", "fps")
+               "eao", "accuracy", "robustness", "failures", "f_score", "lt_precision", "lt_recall", "lt_threshold",
+               "fps")
 LOWER_IS_BETTER = {"robustness", "failures"}
 
 
@@ -75,6 +76,8 @@ class TrackerEvaluation:
     ar: tuple[float, float] | None = None
     length_mismatches: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: OTB: ``{"TRE": evaluation, "SRE": evaluation}`` when the folder also holds those runs.
+    robustness: dict[str, "TrackerEvaluation"] = field(default_factory=dict)
 
     def to_json(self, per_sequence: bool = False) -> dict[str, Any]:
         """The ``trackbench eval --json`` object (NaN becomes null). ``length_mismatches``:

@@ -81,16 +81,21 @@ def frame_path_argument(sequence: Sequence, index: int) -> dict[str, Path]:
     return {}
 
 
-def run_one_pass(tracker, sequence: Sequence, progress: ProgressCallback | None = None) -> Trajectory:
+def run_one_pass(
+    tracker, sequence: Sequence, progress: ProgressCallback | None = None, init_box: np.ndarray | None = None
+) -> Trajectory:
     """Run ``tracker`` over ``sequence`` once (OPE) and return its :class:`Trajectory`.
 
     ``progress``, if given, is called with ``1`` after each frame. A tracker with
     ``accepts_image_paths`` also gets ``path=`` (the frame's file) in ``init``/``update``.
+    ``init_box``: initialise with this ``[x, y, w, h]`` instead of the ground truth of
+    frame 0 (OTB SRE); it is row 0 of the trajectory.
     """
     if not sequence.frames:
         raise TrackbenchError(f"sequence {sequence.name!r} has no image files", sequence.annotation_path)
     count = len(sequence)
-    box = initial_box(sequence, tracker_convention(tracker))
+    box = initial_box(sequence, tracker_convention(tracker)) if init_box is None \
+        else np.asarray(init_box, dtype=np.float64).copy()
     regions: list[np.ndarray] = [box]
     times = np.zeros(count, dtype=np.float64)
     scores = np.full(count, np.nan, dtype=np.float64)

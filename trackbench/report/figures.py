@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from trackbench.report import plots
+from trackbench.report import plots, protocol_plots
 
 
 def curve_set(by_name: Mapping[str, Any], key: str, score_key: str):
@@ -82,6 +82,46 @@ def _ar(by_name, spec, assets, highlight, palette) -> list[dict]:
                           "ar-plot", "Accuracy-robustness plot")]
 
 
+def _longterm(by_name) -> dict[str, Any]:
+    return {n: e for n, e in by_name.items() if "lt_f" in (getattr(e, "curves", None) or {}) and "f_score" in e.metrics}
+
+
+def _lt_precision_recall(by_name, spec, assets, highlight, palette) -> list[dict]:
+    found = _longterm(by_name)
+    if not found:
+        return []
+    curves = {n: (e.curves["lt_precision"], e.curves["lt_recall"]) for n, e in found.items()}
+    best = {n: int(np.argmax(e.curves["lt_f"])) for n, e in found.items()}
+    scores = {n: float(e.metrics["f_score"]) for n, e in found.items()}
+    drawn = protocol_plots.longterm_pr_plot(curves, scores, best, spec.title, highlight=highlight, palette=palette)
+    return [assets.figure(drawn, "lt-precision-recall", "Tracking precision / recall (legend: maximum F)")]
+
+
+def _lt_f_score(by_name, spec, assets, highlight, palette) -> list[dict]:
+    found = _longterm(by_name)
+    if not found:
+        return []
+    scores = {n: float(e.metrics["f_score"]) for n, e in found.items()}
+    drawn = protocol_plots.longterm_f_plot({n: e.curves["lt_f"] for n, e in found.items()}, scores, spec.title,
+                                           highlight=highlight, palette=palette)
+    return [assets.figure(drawn, "lt-f-score", "F-score vs confidence threshold (legend: maximum F)")]
+
+
+def _ope_tre_sre(by_name, spec, assets, highlight, palette) -> list[dict]:
+    """The OPE, TRE and SRE success plots side by side, when the folders hold TRE / SRE runs."""
+    panels = {}
+    for label in ("OPE", "TRE", "SRE"):
+        sources = {n: e if label == "OPE" else (getattr(e, "robustness", None) or {}).get(label)
+                   for n, e in by_name.items()}
+        curves, x, scores = curve_set({n: s for n, s in sources.items() if s is not None}, "success", "success_auc")
+        if curves:
+            panels[label] = (next(iter(x.values())), curves, scores)
+    if len(panels) < 2:
+        return []
+    drawn = protocol_plots.ope_tre_sre_plot(panels, spec.title, highlight=highlight, palette=palette)
+    return [assets.figure(drawn, "ope-tre-sre", "Success plots of OPE, TRE and SRE side by side (legend: AUC)")]
+
+
 #: Figure name -> ``draw(by_name, spec, assets, highlight, palette) -> [figure entries]``.
 FIGURES: dict[str, Callable[..., list[dict]]] = {
     "success": _one_pass("success", "success_auc", plots.success_plot, "Success plot (legend: AUC)"),
@@ -97,6 +137,9 @@ FIGURES: dict[str, Callable[..., list[dict]]] = {
     "eao_ranking": _eao_ranking,
     "expected_overlap": _expected_overlap,
     "ar": _ar,
+    "lt_precision_recall": _lt_precision_recall,
+    "lt_f_score": _lt_f_score,
+    "ope_tre_sre": _ope_tre_sre,
 }
 
 

@@ -20,6 +20,10 @@ from trackbench.textio import atomic_write_text
 
 # Canonical column order and headings.
 METRIC_LABELS: dict[str, str] = {
+    "f_score": "F-score",
+    "lt_precision": "Tracking precision",
+    "lt_recall": "Tracking recall",
+    "lt_threshold": "Threshold",
     "eao": "EAO",
     "accuracy": "Accuracy",
     "robustness": "Robustness",

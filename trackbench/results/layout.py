@@ -1,6 +1,6 @@
 """Our result layouts: for each kind, where a result goes, how it is written and read back.
 
-Three kinds, inside one tracker directory ``<out>/<suite>/<tracker>/`` (a suite family
+Seven kinds, inside one tracker directory ``<out>/<suite>/<tracker>/`` (a suite family
 names its kind: :attr:`trackbench.suites.Family.layout`):
 
 * ``ope`` (OTB, LaSOT, demo; pysot-compatible): ``<seq>.txt`` with one ``x,y,w,h`` line
@@ -23,6 +23,11 @@ names its kind: :attr:`trackbench.suites.Family.layout`):
   Several processes may write repetitions of the same sequence at once: the read-modify-
   write of the times file holds an exclusive ``flock`` on the sequence's folder (no lock
   file is left behind).
+* ``vot-realtime``: the same files under ``realtime/`` instead of ``baseline/``.
+* ``vot-longterm``: ``longterm/<seq>/<seq>_001.txt`` + ``_confidence.value`` +
+  ``_time.value`` (:mod:`trackbench.results.vot_longterm`).
+* ``otb-tre`` / ``otb-sre``: ``results_TRE|SRE/<seq>_<tracker>.mat`` with ``results{k}``
+  (:mod:`trackbench.results.otb_robustness_files`).
 
 Plus ``run.json``: what produced the results (tracker spec, options, suite, version).
 
@@ -45,10 +50,12 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox
+from trackbench.results import otb_robustness_files as robustness
+from trackbench.results import vot_longterm
 from trackbench.textio import atomic_write_text, format_exact, format_rows, is_float, read_table
 from trackbench.trajectory import FAILURE, INIT, REGION, SKIPPED, SupervisedTrajectory, Trajectory
 
-LAYOUTS = ("ope", "got10k", "vot")
+LAYOUTS = ("ope", "got10k", "vot", "vot-longterm", "vot-realtime", "otb-tre", "otb-sre")
 __all__ = ["INIT", "FAILURE", "SKIPPED", "REGION"]  # re-exported with the file formats they name
 
 
@@ -155,16 +162,17 @@ def _json_default(value: Any) -> Any:
     return repr(value)
 
 
-def repetition_path(tracker_dir: str | Path, sequence_name: str, repetition: int) -> Path:
-    """``<tracker_dir>/baseline/<seq>/<seq>_NNN.txt`` for the 1-based ``repetition``."""
+def repetition_path(tracker_dir: str | Path, sequence_name: str, repetition: int, experiment: str = "baseline") -> Path:
+    """``<tracker_dir>/baseline/<seq>/<seq>_NNN.txt`` for the 1-based ``repetition``
+    (``experiment``: the folder level, ``realtime`` for the VOT real-time experiment)."""
     if repetition < 1:
         raise TrackbenchError(f"repetition numbers start at 1, got {repetition}")
-    return Path(tracker_dir) / "baseline" / sequence_name / f"{sequence_name}_{repetition:03d}.txt"
+    return Path(tracker_dir) / experiment / sequence_name / f"{sequence_name}_{repetition:03d}.txt"
 
 
-def vot_times_path(tracker_dir: str | Path, sequence_name: str) -> Path:
+def vot_times_path(tracker_dir: str | Path, sequence_name: str, experiment: str = "baseline") -> Path:
     """``<tracker_dir>/baseline/<seq>/<seq>_time.txt``."""
-    return Path(tracker_dir) / "baseline" / sequence_name / f"{sequence_name}_time.txt"
+    return Path(tracker_dir) / experiment / sequence_name / f"{sequence_name}_time.txt"
 
 
 def format_repetition(trajectory: SupervisedTrajectory, *, exact: bool = False) -> str:
@@ -187,11 +195,12 @@ def write_repetition(
     trajectory: SupervisedTrajectory,
     *,
     exact: bool = False,
+    experiment: str = "baseline",
 ) -> Path:
     """Write one repetition: its times column, then (atomically) ``<seq>_NNN.txt``
     (see :func:`format_repetition` for ``exact``). Returns the repetition file."""
-    write_times_column(tracker_dir, sequence_name, repetition, trajectory.times)
-    path = repetition_path(tracker_dir, sequence_name, repetition)
+    write_times_column(tracker_dir, sequence_name, repetition, trajectory.times, experiment)
+    path = repetition_path(tracker_dir, sequence_name, repetition, experiment)
     atomic_write_text(path, format_repetition(trajectory, exact=exact))
     return path
 
@@ -208,38 +217,42 @@ def read_repetition_file(path: str | Path) -> SupervisedTrajectory:
     return parse_vot_trajectory(text, str(path))
 
 
-def read_repetition(tracker_dir: str | Path, sequence_name: str, repetition: int) -> SupervisedTrajectory:
+def read_repetition(
+    tracker_dir: str | Path, sequence_name: str, repetition: int, experiment: str = "baseline"
+) -> SupervisedTrajectory:
     """Read repetition ``repetition`` of a sequence with its times column (NaN if the
     times file or the column is missing)."""
-    trajectory = read_repetition_file(repetition_path(tracker_dir, sequence_name, repetition))
-    times = read_repetition_times(tracker_dir, sequence_name)
+    trajectory = read_repetition_file(repetition_path(tracker_dir, sequence_name, repetition, experiment))
+    times = read_repetition_times(tracker_dir, sequence_name, experiment)
     if times is not None and times.shape[1] >= repetition:
         column = times[:, repetition - 1]
         if len(column) != len(trajectory):
             raise TrackbenchError(
                 f"{len(column)} rows but the repetition file has {len(trajectory)} lines",
-                vot_times_path(tracker_dir, sequence_name),
+                vot_times_path(tracker_dir, sequence_name, experiment),
             )
         trajectory.times = column.copy()
     return trajectory
 
 
-def read_repetition_times(tracker_dir: str | Path, sequence_name: str) -> np.ndarray | None:
+def read_repetition_times(tracker_dir: str | Path, sequence_name: str, experiment: str = "baseline") -> np.ndarray | None:
     """The ``(N, repetitions)`` times matrix (NaN allowed), or ``None`` if there is no file."""
-    path = vot_times_path(tracker_dir, sequence_name)
+    path = vot_times_path(tracker_dir, sequence_name, experiment)
     if not path.is_file():
         return None
     return read_table(path, allow_nan=True, what="per-frame times")
 
 
-def write_times_column(tracker_dir: str | Path, sequence_name: str, repetition: int, times: np.ndarray) -> Path:
+def write_times_column(
+    tracker_dir: str | Path, sequence_name: str, repetition: int, times: np.ndarray, experiment: str = "baseline"
+) -> Path:
     """Set column ``repetition - 1`` of ``<seq>_time.txt`` (adding NaN columns as needed),
     under a lock so concurrent writers of other repetitions are not lost."""
-    path = vot_times_path(tracker_dir, sequence_name)
+    path = vot_times_path(tracker_dir, sequence_name, experiment)
     times = np.asarray(times, dtype=np.float64).reshape(-1)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path.parent):
-        matrix = read_repetition_times(tracker_dir, sequence_name) if path.is_file() else None
+        matrix = read_repetition_times(tracker_dir, sequence_name, experiment) if path.is_file() else None
         if matrix is None or matrix.shape[0] != len(times):
             matrix = np.full((len(times), 0), np.nan)  # a stale file of another length is replaced
         if matrix.shape[1] < repetition:
@@ -325,9 +338,18 @@ def parse_vot_trajectory(text: str, where: str) -> SupervisedTrajectory:
     return SupervisedTrajectory(codes, regions, is_rect)
 
 
-#: Layout kind -> (path of a finished run, writer of a run).
+#: Layout kind -> (path of a finished run, writer of a run). The long-term, real-time,
+#: TRE and SRE kinds: :mod:`trackbench.results.vot_longterm` (``longterm/``), the baseline
+#: files under ``realtime/``, :mod:`trackbench.results.otb_robustness_files` (``results_TRE|SRE``).
 _KINDS = {
     "ope": (lambda d, s, r: ope_result_path(d, s), lambda d, s, r, n, t: write_ope_result(d, s, t)),
     "got10k": (got10k_result_path, write_got10k_result),
     "vot": (repetition_path, lambda d, s, r, n, t: write_repetition(d, s, r, t)),
+    "vot-longterm": (vot_longterm.trajectory_path, lambda d, s, r, n, t: vot_longterm.write_longterm(d, s, t, r)),
+    "vot-realtime": (lambda d, s, r: repetition_path(d, s, r, "realtime"),
+                     lambda d, s, r, n, t: write_repetition(d, s, r, t, experiment="realtime")),
+    "otb-tre": (lambda d, s, r: robustness.robustness_path(d, "tre", s),
+                lambda d, s, r, n, t: robustness.write_robustness(robustness.robustness_path(d, "tre", s), t)),
+    "otb-sre": (lambda d, s, r: robustness.robustness_path(d, "sre", s),
+                lambda d, s, r, n, t: robustness.write_robustness(robustness.robustness_path(d, "sre", s), t)),
 }

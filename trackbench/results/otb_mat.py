@@ -98,7 +98,10 @@ def read_mat_result(path: str | Path, dataset: Dataset, *, strict: bool = False,
         raise TrackbenchError(f"cannot read MATLAB file ({exc})", path) from None
     if "results" not in data:
         raise TrackbenchError(f"no 'results' variable (variables: {', '.join(k for k in data if not k.startswith('__'))})", path)
-    first = _unwrap(data["results"])
+    cells = data["results"]
+    if isinstance(cells, np.ndarray) and cells.dtype == object and cells.size > 1:
+        cells = cells.ravel()[0]  # results{1} of a TRE / SRE file (results{1..20|12})
+    first = _unwrap(cells)
     kind = _field(first, "type", path)
     kind = str(np.asarray(kind).reshape(-1)[0]) if np.asarray(kind).size else ""
     if kind != "rect":

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from trackbench.metrics.profiles import RuleProfile
     from trackbench.results.read import ResultIndex
 
-Protocol = Literal["ope", "supervised"]
-LayoutKind = Literal["ope", "got10k", "vot"]
+Protocol = Literal["ope", "supervised", "longterm", "realtime", "tre", "sre"]
+LayoutKind = Literal["ope", "got10k", "vot", "vot-longterm", "vot-realtime", "otb-tre", "otb-sre"]
 
 
 def _always(path: Path) -> bool:
@@ -57,7 +57,9 @@ class Family:
     Attributes:
         name: ``"otb"``, ``"vot"``, ``"got10k"``, ``"lasot"`` (also the rule-profile and
             attribute-table key, and what ``trackbench list suites`` prints).
-        protocol: ``"ope"`` (one pass) or ``"supervised"`` (VOT reset-based baseline).
+        protocol: ``"ope"`` (one pass), ``"supervised"`` (VOT reset-based baseline),
+            ``"longterm"`` (VOT long-term), ``"realtime"`` (VOT real-time), ``"tre"`` /
+            ``"sre"`` (OTB temporal / spatial robustness).
         layout: the result layout of :mod:`trackbench.results.layout` its runs write.
         reader: how its folders are read (a suite may override it).
         evaluate: ``evaluate(suite, dataset, index, profile, *, strict, mismatches) ->

@@ -1,5 +1,6 @@
 """Suites outside the benchmarks: ``demo`` (generated sequences) and ``custom`` (any folder
-of OTB-like sequences, see :mod:`trackbench.data.generic`). Both are scored like OTB."""
+of OTB-like sequences, see :mod:`trackbench.data.generic`). Both are scored like OTB;
+``custom-tre`` / ``custom-sre`` run the OTB TRE / SRE protocols on such a folder."""
 
 from __future__ import annotations
 
@@ -30,4 +31,6 @@ SUITES = (
     Suite("demo", otb.FAMILY, "Demo", folders=("demo",),
           reader=Reader(read=_read_demo, prepare=_prepare_demo)),
     Suite("custom", otb.FAMILY, "Custom", folders=("custom",), reader=Reader(read=_read_custom), generic=True),
+    Suite("custom-tre", otb.TRE_FAMILY, "Custom TRE", folders=("custom",), reader=Reader(read=_read_custom), generic=True),
+    Suite("custom-sre", otb.SRE_FAMILY, "Custom SRE", folders=("custom",), reader=Reader(read=_read_custom), generic=True),
 )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from trackbench.data.otb import otb_sequence_list, read_otb
 from trackbench.metrics.evaluate import evaluate_one_pass
+from trackbench.metrics.evaluate_protocols import evaluate_robustness_folder, with_robustness
 from trackbench.sequence import Dataset
 from trackbench.suites.base import Family, Reader, Suite
 
@@ -39,10 +40,23 @@ def one_pass_family(name: str, reader: Reader, **fields) -> Family:
 READER = Reader(read=_read, has_native_layout=_has_native_layout, json_sequences=_json_sequences)
 
 FAMILY = Family(
-    name="otb", protocol="ope", layout="ope", reader=READER, evaluate=evaluate_one_pass,
+    name="otb", protocol="ope", layout="ope", reader=READER, evaluate=with_robustness(evaluate_one_pass),
     columns=OPE_COLUMNS, rank_key="success_auc", sequence_metric="success_auc",
-    figures=("success", "precision"),
+    figures=("success", "precision", "ope_tre_sre"),
 )
+
+
+def _robustness_family(protocol: str) -> Family:
+    """OTB TRE / SRE (protocols/otb_robustness.py): same reader, ``results_TRE|SRE`` .mat files."""
+    return Family(
+        name=f"otb-{protocol}", protocol=protocol, layout=f"otb-{protocol}", reader=READER, evaluate=evaluate_robustness_folder,
+        columns=("success_auc", "precision"), rank_key="success_auc", sequence_metric="success_auc",
+        figures=("success", "precision"),
+    )
+
+
+TRE_FAMILY = _robustness_family("tre")
+SRE_FAMILY = _robustness_family("sre")
 
 SUITES = (
     Suite("otb2013", FAMILY, "OTB2013", split="otb2013", aliases=("cvpr13",),
@@ -51,4 +65,9 @@ SUITES = (
           folders=("otb2015", "otb100", "otb"), pysot_json=("OTB100.json", "OTB2015.json")),
     Suite("tb50", FAMILY, "TB-50", split="tb50", aliases=("otb50",),
           folders=("tb50", "otb"), pysot_json=("OTB50.json",)),
+    *(Suite(f"{base}-{family.protocol}", family, f"{title} {family.protocol.upper()}", split=split,
+            folders=(base, *more, "otb"), pysot_json=json)
+      for family in (TRE_FAMILY, SRE_FAMILY)
+      for base, title, split, more, json in (("otb2013", "OTB2013", "otb2013", (), ("OTB2013.json",)),
+                                             ("otb2015", "OTB2015", "tb100", ("otb100",), ("OTB100.json", "OTB2015.json")))),
 )

@@ -20,11 +20,12 @@ from trackbench.suites import (
     trackingnet,
     uav,
     vot,
+    vot_lt,
 )
 from trackbench.suites.base import Family, Suite
 
 #: The modules that define suites, in the order ``trackbench list suites`` shows them.
-MODULES = (otb, vot, got10k, lasot, lasot_ext, uav, dtb70, nfs, tc128, tnl2k, trackingnet, custom)
+MODULES = (otb, vot, vot_lt, got10k, lasot, lasot_ext, uav, dtb70, nfs, tc128, tnl2k, trackingnet, custom)
 
 SUITES: tuple[Suite, ...] = tuple(suite for module in MODULES for suite in module.SUITES)
 
