@@ -142,17 +142,41 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
+#: The field's top-3 colouring of result tables: first red, second blue, third green
+#: (needs ``\usepackage{xcolor}`` in the paper).
+TOP3_COLORS = ("red", "blue", "green!60!black")
+
+
+def top_three(frame: pd.DataFrame) -> dict[str, dict]:
+    """``{column: {row label: place}}`` with places 0, 1, 2 for the three best distinct
+    values of each column (ties share a place)."""
+    places: dict[str, dict] = {}
+    for key in frame.columns:
+        column = frame[key].astype(float)
+        if key == "sequences" or not column.notna().any():
+            places[key] = {}
+            continue
+        values = sorted(set(column.dropna().round(12)), reverse=key not in LOWER_IS_BETTER)[:3]
+        places[key] = {name: values.index(round(v, 12)) for name, v in column.items()
+                       if np.isfinite(v) and round(v, 12) in values}
+    return places
+
+
 def to_latex(
     frame: pd.DataFrame, *, caption: str = "", label: str = "", bold_best: bool = True,
     headers: Mapping[str, str] | None = None, cell_text: Mapping[str, Iterable[str]] | None = None,
+    top3: bool = False,
 ) -> str:
     """A booktabs ``table`` for a paper: index as the first column, best values in bold.
 
     ``headers`` overrides column headings (already LaTeX); ``cell_text[column]`` gives
-    ready-made LaTeX cells for a column (e.g. check marks) instead of numbers.
+    ready-made LaTeX cells for a column (e.g. check marks) instead of numbers. ``top3``
+    colours the three best values of each column red / blue / green instead (the
+    field's convention; ``xcolor`` package).
     """
     headers = dict(headers or {})
-    best = best_per_column(frame) if bold_best else {}
+    best = best_per_column(frame) if bold_best and not top3 else {}
+    places = top_three(frame) if top3 else {}
     columns = list(frame.columns)
     lines = [r"\begin{table}[t]", r"\centering"]
     if caption:
@@ -175,6 +199,9 @@ def to_latex(
             text = format_value(str(c), row[c]).replace("–", "--")
             if name in best.get(c, ()):
                 text = r"\textbf{" + text + "}"
+            place = places.get(c, {}).get(name)
+            if place is not None:
+                text = r"\textcolor{" + TOP3_COLORS[place] + "}{" + text + "}"
             cells.append(text)
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
