@@ -111,3 +111,25 @@ def test_compare_adjacent_flags_ties_by_both_tests():
 def test_difficulty_order_hardest_first():
     matrix = np.array([[0.9, 0.8], [0.1, np.nan], [0.5, 0.4], [np.nan, np.nan]])
     assert list(difficulty_order(matrix)) == [1, 2, 0, 3]
+
+
+@pytest.mark.parametrize("suite_name, annotations, results", [
+    ("vot2018", "vot2018/VOT2018.json", "vot2018/results"),
+    ("otb2015", "otb100/OTB100.pysot.json", "otb100/results"),
+])
+def test_every_headline_metric_decomposes_exactly_over_sequences(shared_data, suite_name, annotations, results):
+    """On the real published results, each metric written as per-sequence ratios gives
+    back the evaluated score (so its bootstrap resamples the right statistic)."""
+    from trackbench.metrics.evaluate import evaluate
+    from trackbench.suites import get_suite
+
+    suite = get_suite(suite_name)
+    dataset = suite.load(str(shared_data / annotations), None)
+    folders = sorted((shared_data / results).iterdir())[:2]
+    for folder in folders:
+        for rules in ("official", "pysot"):
+            evaluation = evaluate(suite, dataset, folder, rules)
+            assert evaluation.resampling
+            for key, metric in evaluation.resampling.items():
+                assert metric.sequences == len(dataset)
+                assert metric.value() == pytest.approx(evaluation.metrics[key], abs=1e-12), (folder.name, rules, key)

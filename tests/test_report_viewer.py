@@ -108,13 +108,14 @@ def test_supervised_playback_marks_failures_and_restarts(shared_data):
     assert np.all((playback.iou[codes == -1] >= 0) & (playback.iou[codes == -1] <= 1))
 
 
-def test_timeline_lines_follow_the_styles(crossing):
+def test_timeline_panels_follow_the_styles(crossing):
     styles = assign_styles(["a", "b"], names={"a": "Tracker A"})
     playbacks = {"a": one_pass_playback(crossing, crossing.ground_truth),
                  "b": one_pass_playback(crossing, crossing.ground_truth + 5)}
     figure = iou_timeline(playbacks, styles, "Crossing")
-    lines = figure.axes[0].get_lines()
-    assert [line.get_label() for line in lines] == ["Tracker A", "b"]
-    for line, name in zip(lines, ["a", "b"]):
+    assert len(figure.axes) == 2
+    for axes, name in zip(figure.axes, ["a", "b"]):
+        line = axes.get_lines()[0]
+        assert line.get_label() == styles[name].name
         assert line.get_color() == styles[name].color and line.get_linestyle() == styles[name].linestyle
-    assert np.allclose(lines[0].get_ydata(), 1.0)
+    assert np.allclose(figure.axes[0].get_lines()[0].get_ydata(), 1.0)

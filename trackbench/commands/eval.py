@@ -9,23 +9,24 @@ name is the folder (archive) name, or ``parent/name`` where two RESULT_DIRs shar
 ``--root`` is the dataset folder or a pysot-style JSON annotation file. No images are
 needed. Prints a table ranked by the suite's main metric, or with ``--json`` a list of
 ``{"tracker", "suite", "rules", "sequences", "metrics"}``.
+
+``--ci`` adds 95 % bootstrap intervals over sequences (10,000 seeded resamples,
+:mod:`trackbench.metrics.bootstrap`) to every score, and a paired test of each tracker
+against the next one in the ranking ("tie" when the ranking is not supported at 5 %);
+with ``--json`` each object gains ``"intervals"`` and ``"vs_next"``. Column headings are
+the labels of :mod:`trackbench.metrics.names`, as in the HTML report.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from trackbench.commands.common import add_dataset_arguments, add_rules_argument, load_dataset, tracker_labels
 
-_HEADERS = {
-    "success_auc": "AUC", "precision": "Prec@20", "norm_precision": "NPrec", "success_50": "SR0.5",
-    "success_75": "SR0.75", "fps": "FPS", "ao": "AO", "sr50": "SR0.5", "sr75": "SR0.75", "eao": "EAO",
-    "accuracy": "A", "robustness": "R", "failures": "Failures",
-}
+from trackbench.metrics import names
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +38,9 @@ def register(subparsers: Any) -> None:
     add_dataset_arguments(parser, suite_help="suite name (otb2015, lasot, vot2018, got10k-val, ...)")
     add_rules_argument(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
+    parser.add_argument("--ci", action="store_true",
+                        help="95%% bootstrap intervals over sequences and paired tests of adjacent trackers")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples (with --ci)")
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT_DIR",
                         help="one tracker's result folder or archive (its name is the tracker's name)")
     parser.set_defaults(func=run)
@@ -45,37 +49,64 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate, rank
 
+    from tqdm import tqdm
+
     suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, path, args.rules) for path in args.results]
+    evaluations = [evaluate(suite, dataset, path, args.rules)
+                   for path in tqdm(args.results, desc="eval", unit="tracker", leave=False, disable=None)]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
     evaluations = rank(evaluations, suite.family.rank_key)
+    stats = None
+    if args.ci:
+        from trackbench.metrics.bootstrap import significance
+
+        stats = significance(evaluations, suite.family.rank_key, seed=args.seed)
     if args.json:
-        print(json.dumps([e.to_json() for e in evaluations], indent=2))
+        documents = [e.to_json() for e in evaluations]
+        if stats is not None:
+            ties = stats.tie_with_next()
+            for document, e in zip(documents, evaluations):
+                document["intervals"] = {k: i.to_json() for k, i in stats.intervals.get(e.tracker, {}).items()}
+                document["vs_next"] = ties[e.tracker].to_json() if e.tracker in ties else None
+        print(json.dumps(documents, indent=2, allow_nan=False, default=_json_number))
     else:
-        print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
+        print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})",
+                           stats))
     return 0
 
 
-def format_table(evaluations: list, columns: tuple[str, ...], title: str) -> str:
-    """A plain-text table of the metric keys ``columns``, one row per tracker in the given order."""
-    header = ["#", "Tracker", *(_HEADERS[c] for c in columns)]
+def _json_number(value):
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def format_table(evaluations: list, columns: tuple[str, ...], title: str, stats=None) -> str:
+    """A plain-text table of the metric keys ``columns``, one row per tracker in the given
+    order; with ``stats`` (a :class:`trackbench.metrics.bootstrap.Significance`) each score
+    gains its interval ``[low, high]`` and a last column compares the tracker with the next."""
+    header = ["#", "Tracker", *(names.label(c) for c in columns)]
+    ties = stats.tie_with_next() if stats is not None else {}
+    if stats is not None:
+        header.append("vs next (p)")
     rows = []
     for rank_number, e in enumerate(evaluations, start=1):
         cells = [str(rank_number), e.tracker]
         for c in columns:
-            value = e.metrics.get(c)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                cells.append("-")
-            elif c in ("fps",):
-                cells.append(f"{value:.1f}")
-            elif c == "failures":
-                cells.append(f"{value:.1f}" if value != int(value) else str(int(value)))
-            else:
-                cells.append(f"{value:.3f}")
+            text = names.format_value(c, e.metrics.get(c))
+            interval = stats.intervals.get(e.tracker, {}).get(c) if stats is not None else None
+            if interval is not None and text != "–":
+                text += f" [{names.format_value(c, interval.low)}, {names.format_value(c, interval.high)}]"
+            cells.append(text.replace("–", "-"))
+        if stats is not None:
+            pair = ties.get(e.tracker)
+            cells.append("" if pair is None else f"{'tie' if pair.tie else 'better'} ({pair.bootstrap_p:.3f})")
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
     for r in rows:
         lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    if stats is not None:
+        lines.append(f"[low, high]: {100 * stats.confidence:.0f}% bootstrap interval over sequences "
+                     f"({stats.resamples} resamples, seed {stats.seed}); vs next: paired bootstrap p-value on "
+                     f"{names.label(stats.rank_key)} (tie: p >= 0.05, Wilcoxon too)")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ strip and an IoU timeline.
     trackbench show RESULT_DIR... --suite SUITE --sequence NAME [--root DATA]
                     [--out FOLDER] [--names A=Name,...] [--styles styles.yaml]
 
-Writes into ``--out`` (default ``reports/show``): ``<sequence>.webm`` (or ``.webp`` where
+Writes into ``--out`` (default ``reports/show``), named by the sequence's slug: ``<sequence>.webm`` (or ``.webp`` where
 no WebM encoder opens), ``<sequence>-strip.jpg`` and ``<sequence>-iou.png``; without the
 sequence's images, only the IoU timeline. Each RESULT_DIR is one tracker's results (any
 layout ``eval`` reads); colours and names are those the report would use
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from trackbench.paths import safe_component
+    from trackbench.report.html import slugify
     from trackbench.report.playback import read_playbacks
     from trackbench.report.plots import save_figure
     from trackbench.report.styles import assign_styles, parse_names, read_styles
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     order = sorted(playbacks, key=lambda n: -float(np.nan_to_num(np.nanmean(playbacks[n].iou), nan=-1.0))
                    if np.any(np.isfinite(playbacks[n].iou)) else 1.0)
     styles = assign_styles(order, names=parse_names(args.names), saved=read_styles(args.styles) if args.styles else None)
-    stem = safe_component(sequence.name, "sequence name")
+    stem = slugify(sequence.name, "sequence")
     view = build_sequence_view(sequence, playbacks, styles, args.out, stem)
     timeline = save_figure(view.timeline, args.out / f"{stem}-iou.png", dpi=150)
     written = [p for p in (view.video, view.strip, timeline) if p is not None]

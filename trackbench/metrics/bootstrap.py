@@ -257,3 +257,46 @@ def eao_ratio_metric(fragments: np.ndarray, weights: np.ndarray, fragment_sequen
     if len(lengths) and lengths[0] == 1:
         num[:, 0], den[:, 0] = 1.0, 1.0
     return RatioMetric(num, den, empty=0.0)
+
+
+@dataclass
+class Significance:
+    """Intervals of every tracker's headline metrics and the paired tests of adjacent
+    trackers on the ranking metric (``rank_key``), for ``eval --ci`` and the report."""
+
+    intervals: dict[str, dict[str, Interval]]
+    comparisons: list[PairedComparison]
+    rank_key: str
+    resamples: int
+    seed: int
+    confidence: float
+
+    def to_json(self) -> dict:
+        return {
+            "resamples": self.resamples, "seed": self.seed, "confidence": self.confidence, "rank_key": self.rank_key,
+            "comparisons": [c.to_json() for c in self.comparisons],
+        }
+
+    def tie_with_next(self) -> dict[str, PairedComparison]:
+        """``{tracker: its comparison with the tracker ranked just below}``."""
+        return {c.a: c for c in self.comparisons}
+
+
+def significance(evaluations, rank_key: str, *, resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                 confidence: float = DEFAULT_CONFIDENCE) -> Significance:
+    """Bootstrap intervals (shared resamples, so they are paired) of the metrics each
+    evaluation carries in ``resampling``, and adjacent-pair tests on ``rank_key`` for
+    ``evaluations`` in ranked order (``tracker``, ``resampling``, ``per_sequence``)."""
+    with_parts = [e for e in evaluations if e.resampling]
+    counts = {m.sequences for e in with_parts for m in e.resampling.values()}
+    if len(counts) > 1:
+        raise ValueError(f"trackers cover different numbers of sequences: {sorted(counts)}")
+    weights = resample_weights(counts.pop(), resamples, seed) if counts else None
+    intervals = {e.tracker: {k: bootstrap_interval(m, weights=weights, confidence=confidence)
+                             for k, m in e.resampling.items()} for e in with_parts}
+    ranked = [e for e in with_parts if rank_key in e.resampling]
+    per_sequence = {e.tracker: e.per_sequence[rank_key].to_numpy(dtype=np.float64) for e in ranked
+                    if e.per_sequence is not None and rank_key in e.per_sequence.columns}
+    comparisons = compare_adjacent([e.tracker for e in ranked], {e.tracker: e.resampling[rank_key] for e in ranked},
+                                   per_sequence or None, resamples=resamples, seed=seed, confidence=confidence)
+    return Significance(intervals, comparisons, rank_key, resamples, seed, confidence)

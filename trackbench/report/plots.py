@@ -219,12 +219,13 @@ def precision_plot(
 
 def norm_precision_plot(
     thresholds: np.ndarray, curves: Mapping[str, np.ndarray], scores: Mapping[str, float],
-    dataset_title: str, *, protocol: str = "OPE", highlight: int = DEFAULT_HIGHLIGHT,
+    dataset_title: str, *, protocol: str = "OPE", subtitle: str | None = None, highlight: int = DEFAULT_HIGHLIGHT,
     palette: Mapping[str, str] | None = None,
 ) -> Figure:
     """"Normalized Precision plots of OPE on LaSOT": normalised error threshold in [0, 0.5]."""
+    title = f"Normalized Precision plots of {protocol} on {dataset_title}" + (f" - {subtitle}" if subtitle else "")
     return ranked_curves(
-        thresholds, curves, scores, title=f"Normalized Precision plots of {protocol} on {dataset_title}",
+        thresholds, curves, scores, title=title,
         xlabel="Location error threshold (normalized)", ylabel="Precision",
         xlim=(0.0, float(np.max(thresholds))), legend_loc="lower right", highlight=highlight, palette=palette,
     )
@@ -333,10 +334,12 @@ def ar_plot(
 def attribute_bars(
     table: Mapping[str, Mapping[str, float]], metric_label: str, dataset_title: str,
     *, order: Sequence[str] | None = None, group: str = "attribute", palette: Mapping[str, str] | None = None,
+    top: float | None = None,
 ) -> Figure:
     """Grouped bars of a score per attribute, one bar colour per tracker.
 
-    ``table[tracker][attribute] = score``; used when per-attribute curves are not available.
+    ``table[tracker][attribute] = score``; the y axis runs from 0 to ``top`` (default 1:
+    scores in [0, 1]; counts such as failures need their own).
     """
     trackers = list(order) if order is not None else list(table)
     attributes: list[str] = []
@@ -354,7 +357,7 @@ def attribute_bars(
                  color=color_of(rank, look), label=_plain(display_name(name, look)))
     axes.set_xticks(x)
     axes.set_xticklabels([_plain(a) for a in attributes], fontsize="small", rotation=30, ha="right")
-    axes.set_ylim(0.0, 1.0)
+    axes.set_ylim(0.0, 1.0 if top is None else top)
     axes.set_ylabel(metric_label)
     axes.set_title(f"{metric_label} per {group} on {_plain(dataset_title)}", fontsize="medium", fontweight="bold")
     axes.grid(True, axis="y", linestyle=":", linewidth=0.7, color="#999999")

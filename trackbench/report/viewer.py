@@ -10,7 +10,7 @@ Video: WebM (VP9, else VP8) through OpenCV's bundled FFmpeg, which every browser
 in a ``<video>`` element; where neither encoder opens, an animated WebP (Pillow), shown
 with ``<img>``. Frames wider than ``max_width`` are scaled down (boxes with them).
 
-The IoU timeline: one line per tracker over the frame numbers; for VOT reset-based
+The IoU timeline: one panel per tracker, IoU over the frame numbers; for VOT reset-based
 results a failure is a red cross at the failure frame and a re-initialisation a
 triangle at its frame (the toolkit restarts the tracker 5 frames after a failure).
 """
@@ -198,33 +198,37 @@ def _write_webp(path: Path, frames: Iterable[np.ndarray], fps: float) -> Path:
 
 def iou_timeline(playbacks: Mapping[str, TrackPlayback], styles: Mapping[str, TrackerStyle], title: str,
                  first_number: int = 1):
-    """IoU over frames, one line per tracker (report styles), VOT failures (x) and
-    re-initialisations (^) marked; returns a matplotlib Figure."""
+    """IoU over frames, one panel per tracker (report styles, shared frame axis), VOT
+    failures (x at 0) and re-initialisations (^) marked; returns a matplotlib Figure."""
     from trackbench.report.plots import new_figure
 
-    figure = new_figure(6.0, 2.2)
-    axes = figure.add_subplot(1, 1, 1)
-    for tracker, playback in playbacks.items():
+    count = max(1, len(playbacks))
+    figure = new_figure(6.0, 0.45 + 0.75 * count)
+    axes_list = figure.subplots(count, 1, sharex=True, squeeze=False)[:, 0]
+    longest = max((len(p.iou) for p in playbacks.values()), default=1)
+    for axes, (tracker, playback) in zip(axes_list, playbacks.items()):
         style = styles[tracker]
         frames = np.arange(len(playback.iou)) + first_number
-        axes.plot(frames, playback.iou, label=style.name, color=style.color, linestyle=style.linestyle,
-                  linewidth=1.0 if not style.highlight else 1.5)
+        axes.plot(frames, playback.iou, color=style.color, linestyle=style.linestyle, linewidth=1.1, label=style.name)
         if len(playback.failures):
             axes.plot(playback.failures + first_number, np.zeros(len(playback.failures)), linestyle="none", marker="x",
-                      markersize=6, color=style.color, markeredgewidth=1.6)
+                      markersize=6, color="#b30000", markeredgewidth=1.6, label="failure")
         if len(playback.restarts):
-            axes.plot(playback.restarts + first_number, np.full(len(playback.restarts), 0.04), linestyle="none",
-                      marker="^", markersize=4, color=style.color)
-    axes.set_ylim(-0.03, 1.03)
-    if playbacks:
-        axes.set_xlim(first_number, first_number + max(len(p.iou) for p in playbacks.values()) - 1 + 1e-9)
-    axes.set_xlabel("Frame")
-    axes.set_ylabel("IoU")
-    axes.set_title(title, fontsize="medium", fontweight="bold")
-    axes.grid(True, linestyle=":", linewidth=0.6, color="#999999")
-    if playbacks:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small", framealpha=0.85)
+            axes.plot(playback.restarts + first_number, np.full(len(playback.restarts), 0.06), linestyle="none",
+                      marker="^", markersize=4, color="#333333", label="re-initialisation")
+        mean = np.nanmean(playback.iou) if np.any(np.isfinite(playback.iou)) else float("nan")
+        axes.text(1.005, 0.5, f"{style.name}\nmean {mean:.2f}", transform=axes.transAxes, va="center", ha="left",
+                  fontsize="x-small", color=style.color, fontweight="bold" if style.highlight else "normal")
+        axes.set_ylim(-0.05, 1.05)
+        axes.set_yticks([0.0, 0.5, 1.0])
+        axes.tick_params(labelsize="x-small")
+        axes.grid(True, linestyle=":", linewidth=0.6, color="#999999")
+    axes_list[0].set_xlim(first_number, first_number + longest - 1 + 1e-9)
+    axes_list[0].set_title(title, fontsize="medium", fontweight="bold")
+    axes_list[-1].set_xlabel("Frame")
+    figure.supylabel("IoU", fontsize="small")
     figure.tight_layout()
+    figure.subplots_adjust(right=0.8, hspace=0.15)
     return figure
 
 
