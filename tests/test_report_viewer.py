@@ -19,7 +19,7 @@ from trackbench.report.viewer import (
     key_frames,
     write_video,
 )
-from trackbench.results.vot_trajectory import parse_vot_trajectory
+from trackbench.results.layout import parse_vot_trajectory
 
 
 @pytest.fixture(scope="module")

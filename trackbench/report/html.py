@@ -48,6 +48,7 @@ from trackbench.report.figures import main_figures
 from trackbench.report.provenance import Provenance
 from trackbench.report.sections import ReportSection, SectionInputs
 from trackbench.report.styles import assign_styles, write_styles
+from trackbench.sequence import Dataset
 from trackbench.textio import atomic_write_text
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ def build_context(
         context["significance"] = sequence_parts.significance_section(stats, by_name, styles, spec.family.columns)
         context["per_sequence"] = sequence_parts.per_sequence_section(by_name, spec.family.sequence_metric, order,
                                                                       styles, assets, extremes_count)
-        if dataset is not None and result_dirs:
+        if isinstance(dataset, Dataset) and result_dirs:
             from trackbench.results.read import ResultIndex
 
             indices = {n: ResultIndex.build(result_dirs[n]) for n in order if n in result_dirs}

@@ -35,7 +35,7 @@ def supervised_playback(sequence: Sequence, trajectory, corner_rule: str = "x+w"
     """Playback of one VOT repetition (a :class:`VotTrajectory`) on ``sequence``."""
     from trackbench.metrics.region_overlap import to_polygons
     from trackbench.metrics.vot import frame_overlaps, stack_runs
-    from trackbench.results.vot_trajectory import FAILURE, INIT, REGION
+    from trackbench.trajectory import FAILURE, INIT, REGION
 
     trajectory = trajectory.truncated(len(sequence))
     runs = stack_runs([[trajectory]], corner_rule)
