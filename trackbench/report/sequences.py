@@ -9,7 +9,7 @@ Difficulty of a sequence: the mean over trackers of its per-sequence score (the 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,8 @@ def per_sequence_section(by_name: Mapping[str, Any], metric: str, order: list[st
         "metric": names.label(metric), "trackers": [styles[n].name if n in styles else n for n in matrix.columns],
         "rows": rows, "csv": assets.csv(matrix, f"per-sequence-{metric}"),
         "heatmap": assets.figure(heatmap(matrix, metric, styles), "per-sequence-heatmap",
-                                 f"{names.label(metric)} per sequence and tracker, hardest sequence first"),
+                                 f"{names.label(metric)} per sequence and tracker, hardest sequence first")
+        if len(matrix) >= 2 else None,
         "extremes": [], "extremes_count": extremes_count,
     }
     if len(matrix) > 2 * extremes_count:
@@ -115,7 +116,6 @@ def viewer_section(dataset, protocol: str, corner_rule: str, indices: Mapping[st
     timelines; a suite evaluated from annotations alone gets timelines only (``mode``
     ``auto``: the :data:`AUTO_TIMELINES` hardest sequences; ``all``: every one; ``none``)."""
     from trackbench.report.playback import read_playbacks
-    from trackbench.report.plots import describe
     from trackbench.report.viewer import build_sequence_view
 
     if mode == "none" or not indices:

@@ -17,6 +17,7 @@ triangle at its frame (the toolkit restarts the tracker 5 frames after a failure
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence as Seq
@@ -111,7 +112,7 @@ def annotated_frames(images: Iterable[np.ndarray], ground_truth: np.ndarray, pla
         yield draw_frame(image, first_number + index, gt, regions, styles, scale=scale)
 
 
-def key_frame_strip(frames: Seq[np.ndarray], height: int = 150, gap: int = 4) -> np.ndarray:
+def key_frame_strip(frames: Seq[np.ndarray], height: int = 180, gap: int = 4) -> np.ndarray:
     """The drawn key frames side by side at a common ``height`` (RGB, white gaps)."""
     tiles = []
     for frame in frames:
@@ -156,7 +157,8 @@ def write_video(stem: str | Path, frames: Iterable[np.ndarray], fps: float = VID
     target = stem.with_suffix(".webm")
     partial = target.with_name(f".{target.name}.partial.webm")
     for codec in ("VP90", "VP80"):
-        writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*codec), float(fps), size)
+        with _quiet_stderr():  # FFmpeg notes the WebM codec tag on stderr, then writes the stream
+            writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*codec), float(fps), size)
         if writer.isOpened():
             break
         writer.release()
@@ -174,6 +176,23 @@ def write_video(stem: str | Path, frames: Iterable[np.ndarray], fps: float = VID
         partial.unlink(missing_ok=True)
         raise OSError(f"{target}: the video encoder wrote nothing")
     return _write_webp(stem.with_suffix(".webp"), _chain(first, frames), fps)
+
+
+@contextmanager
+def _quiet_stderr():
+    """Silence file descriptor 2 (C libraries' messages) for the block."""
+    import os
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _chain(first, rest):
