@@ -77,15 +77,17 @@ def test_assets_beside_page_with_safe_names(tmp_path):
     page, evaluations = otb_report(tmp_path)
     parsed = parse(page)
     folder = page.parent / f"{page.stem}_files"
+    figures = page.parent / f"{page.stem}_figures"  # "figures" for the default page name, index
     images = [attrs["src"] for attrs in parsed.all("img")]
-    links = [attrs["href"] for attrs in parsed.all("a")]
+    links = [attrs["href"] for attrs in parsed.all("a") if not attrs["href"].startswith("#")]
     assert len(images) >= 3 and any(h.endswith(".csv") for h in links) and any(h.endswith(".tex") for h in links)
     from urllib.parse import unquote
 
     for reference in images + links:
         target = page.parent / unquote(reference)
-        assert target.is_file() and target.parent == folder
-        assert re.fullmatch(r"[a-z0-9-]+\.(png|csv|tex)", target.name)
+        assert target.is_file() and target.parent in (folder, figures)
+        assert re.fullmatch(r"[a-z0-9-]+\.(png|csv|tex|yaml)", target.name)
+    assert all(page.parent / unquote(src) in figures.iterdir() for src in images)
     summary = pd.read_csv(folder / "summary.csv", index_col=0)
     by_auc = sorted(evaluations, key=lambda e: -e.metrics["success_auc"])
     assert list(summary.index) == [e.tracker for e in by_auc]
@@ -132,7 +134,7 @@ def tables_of(page: Path) -> dict:
 def test_summary_table_rows_in_rank_order_with_sort_keys(tmp_path):
     page, evaluations = otb_report(tmp_path)
     header, *rows = tables_of(page)["summary-table"]
-    assert [text for text, _ in header] == ["Rank", "Tracker", "AUC", "Precision", "FPS", "Sequences"]
+    assert [text for text, _ in header] == ["Rank", "Tracker", "AUC", "Prec@20", "FPS", "Sequences"]
     ranked = sorted(evaluations, key=lambda e: -e.metrics["success_auc"])
     assert [row[1][0] for row in rows] == [e.tracker for e in ranked]
     for row, e in zip(rows, ranked):
@@ -156,15 +158,17 @@ def test_ablation_and_svd_sections(tmp_path):
     assert [text for text, _ in header][-1] == "AUC"
     assert [(row[0][0], sum(cell[0] == "\u2713" for cell in row)) for row in rows] == [("SiamRPN++", 2), (EVIL, 5)]
     assert len(found["svd-table"]) == 1 + 8  # 2 branches x (L, I, X, W)
-    folder = page.parent / f"{page.stem}_files"
-    assert (folder / "ablation.csv").is_file() and (folder / "svd.png").is_file()
+    folder, figures = page.parent / f"{page.stem}_files", page.parent / f"{page.stem}_figures"
+    assert (folder / "ablation.csv").is_file() and (figures / "svd.png").is_file()
     plain, _ = otb_report(tmp_path)  # the same page again, without ablation and SVD
     assert 'id="ablation-table"' not in plain.read_text(encoding="utf-8")
-    assert not (folder / "ablation.csv").exists() and not (folder / "svd.png").exists()  # stale assets removed
+    assert not (folder / "ablation.csv").exists() and not (figures / "svd.png").exists()  # stale assets removed
 
 
 def test_vot_report_sections(tmp_path):
     evaluations = [vot_evaluation("LightTrack", 0.418, 0.529, 0.178), vot_evaluation("NanoTrack", 0.311, 0.542, 0.328)]
+    for e in evaluations:  # the summary rows the VOT evaluator adds
+        e.per_tag.loc["all"] = e.per_tag.loc["pooled"] = {"accuracy": e.metrics["accuracy"]}
     spec = ReportSpec("vot2018", FAMILIES["vot"], "VOT2018", eao_interval=(100, 356))
     page = write_report(tmp_path / "vot.html", evaluations, spec)
     parsed = parse(page)
@@ -173,7 +177,12 @@ def test_vot_report_sections(tmp_path):
     summary = pd.read_csv(page.parent / "vot_files" / "summary.csv", index_col=0)
     assert list(summary.index) == ["LightTrack", "NanoTrack"]
     assert list(summary.columns) == ["eao", "accuracy", "robustness", "failures"]
-    assert (page.parent / "vot_files" / "per-tag.csv").is_file()
+    accuracy = pd.read_csv(page.parent / "vot_files" / "tag-accuracy.csv", index_col=0)
+    assert list(accuracy.columns) == ["LightTrack", "NanoTrack"]
+    assert not {"all", "pooled", "weighted"} & set(accuracy.index)  # summaries have their own table
+    header, *rows = tables_of(page)["tag-summary-table"]
+    assert [row[0][0] for row in rows] == ["all", "pooled"]
+    assert rows[1][2][0] == f"{evaluations[0].metrics['accuracy']:.3f} / –"
 
 
 def test_report_command_wiring(tmp_path, monkeypatch, capsys):
@@ -184,7 +193,7 @@ def test_report_command_wiring(tmp_path, monkeypatch, capsys):
         (tmp_path / name).mkdir()
         (tmp_path / name / "run.json").write_text(json.dumps(
             {"tracker_config": {"components": {"stages": [4], "iou": name == "first"}}}))
-    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None,
+    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None, corner_rule=None,
                                   load=lambda root, sequences: ["s"] * (len(sequences) if sequences else 100))
     monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
     monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
@@ -206,7 +215,7 @@ def test_report_labels_same_named_result_dirs_by_parent(tmp_path, monkeypatch, c
     fakes = {"a": ope_evaluation("X", 2.0), "b": ope_evaluation("X", 1.0)}
     for parent in fakes:
         (tmp_path / parent / "X").mkdir(parents=True)
-    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None,
+    suite = types.SimpleNamespace(name="otb2015", family=FAMILIES["otb"], title="OTB2015", eao_interval=None, corner_rule=None,
                                   load=lambda root, sequences: ["s"] * 100)
     monkeypatch.setitem(sys.modules, "trackbench.suites", types.SimpleNamespace(get_suite=lambda name: suite))
     monkeypatch.setitem(sys.modules, "trackbench.metrics.evaluate", types.SimpleNamespace(
@@ -234,7 +243,7 @@ def test_got10k_report_sections(tmp_path):
             per_sequence=pd.DataFrame({"ao": [0.2, 0.9]}, index=["GOT-10k_Val_000001", "GOT-10k_Val_000002"])))
     page = write_report(tmp_path / "got.html", evaluations, ReportSpec("got10k-val", FAMILIES["got10k"], "GOT-10k"))
     header, *rows = tables_of(page)["summary-table"]
-    assert [t for t, _ in header][2:] == ["AO", "SR0.50", "SR0.75", "FPS", "Sequences"]
+    assert [t for t, _ in header][2:] == ["AO", "SR@0.5", "SR@0.75", "FPS", "Sequences"]
     assert [row[1][0] for row in rows] == ["B", "A"]
     alts = [a.get("alt", "") for a in parse(page).all("img")]
     assert alts[0] == f"Success plots on GOT-10k: [{evaluations[1].metrics['ao']:.3f}] B; [{evaluations[0].metrics['ao']:.3f}] A"

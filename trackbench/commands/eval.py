@@ -15,24 +15,24 @@ with a row per sequence, as pysot's ``eval.py -s`` and got10k's ``seq_wise`` rep
 Result files with more or fewer rows than the ground truth are handled as the profile's
 toolkit does, one warning line each (:mod:`trackbench.results.lengths`); ``--strict``
 makes that an error.
+
+``--ci`` adds 95 % bootstrap intervals over sequences (10,000 seeded resamples,
+:mod:`trackbench.metrics.bootstrap`) to every score, and a paired test of each tracker
+against the next one in the ranking ("tie" when the ranking is not supported at 5 %);
+with ``--json`` each object gains ``"intervals"`` and ``"vs_next"``. Column headings are
+the labels of :mod:`trackbench.metrics.names`, as in the HTML report.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from trackbench.commands.common import add_dataset_arguments, add_rules_argument, load_dataset, tracker_labels
 
-_HEADERS = {
-    "success_auc": "AUC", "precision": "Prec@20", "norm_precision": "NPrec", "success_50": "SR0.5",
-    "success_75": "SR0.75", "fps": "FPS", "ao": "AO", "sr50": "SR0.5", "sr75": "SR0.75", "eao": "EAO",
-    "accuracy": "A", "robustness": "R", "failures": "Failures",
-    "f_score": "F", "lt_precision": "Pr", "lt_recall": "Re", "lt_threshold": "Threshold",
-}
+from trackbench.metrics import names
 
 
 def register(subparsers: Any) -> None:
@@ -51,6 +51,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--threads", type=int, help="threads of the numeric libraries (default: $OMP_NUM_THREADS "
                         "if set, else the usable cores)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
+    parser.add_argument("--ci", action="store_true",
+                        help="95%% bootstrap intervals over sequences and paired tests of adjacent trackers")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples (with --ci)")
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT_DIR",
                         help="one tracker's result folder or archive (its name is the tracker's name)")
     parser.set_defaults(func=run)
@@ -60,17 +63,32 @@ def run(args: argparse.Namespace) -> int:
     from trackbench.execution.threads import apply_threads, choose_threads
     from trackbench.metrics.evaluate import evaluate, rank
 
+    from tqdm import tqdm
+
     apply_threads(choose_threads(args.threads))
 
     suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict) for path in args.results]
+    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict)
+                   for path in tqdm(args.results, desc="eval", unit="tracker", leave=False, disable=None)]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
     evaluations = rank(evaluations, suite.family.rank_key)
+    stats = None
+    if args.ci:
+        from trackbench.metrics.bootstrap import significance
+
+        stats = significance(evaluations, suite.family.rank_key, seed=args.seed)
     if args.json:
-        print(json.dumps([e.to_json(per_sequence=args.per_sequence) for e in evaluations], indent=2))
+        documents = [e.to_json(per_sequence=args.per_sequence) for e in evaluations]
+        if stats is not None:
+            ties = stats.tie_with_next()
+            for document, e in zip(documents, evaluations):
+                document["intervals"] = {k: i.to_json() for k, i in stats.intervals.get(e.tracker, {}).items()}
+                document["vs_next"] = ties[e.tracker].to_json() if e.tracker in ties else None
+        print(json.dumps(documents, indent=2))
         return 0
-    print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})"))
+    print(format_table(evaluations, suite.family.columns, f"{suite.title} ({len(dataset)} sequences, rules: {args.rules})",
+                       stats))
     if args.per_sequence:
         for e in evaluations:
             print()
@@ -78,24 +96,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cell(column: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if column == "fps":
-        return f"{value:.1f}"
-    if column in ("failures", "frames", "length"):
-        return f"{value:.1f}" if value != int(value) else str(int(value))
-    return f"{value:.3f}"
-
-
 def format_sequence_table(evaluation: Any) -> str:
-    """One row per sequence of ``evaluation.per_sequence`` (the family's columns present there)."""
+    """One row per sequence of ``evaluation.per_sequence`` (the metric columns present there)."""
     table = evaluation.per_sequence
     if table is None:
         return f"{evaluation.tracker}: no per-sequence scores"
-    columns = [c for c in table.columns if c in _HEADERS or c in ("frames", "length")]
-    header = ["Sequence", *(_HEADERS.get(c, c.capitalize()) for c in columns)]
-    rows = [[str(name), *(_cell(c, row[c]) for c in columns)] for name, row in table.iterrows()]
+    columns = [c for c in table.columns if c in names.BY_KEY]
+    header = ["Sequence", *(names.label(c) for c in columns)]
+    rows = [[str(name), *(names.format_value(c, row[c]).replace("–", "-") for c in columns)]
+            for name, row in table.iterrows()]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [f"{evaluation.tracker} per sequence ({len(rows)})"]
     for r in [header, *rows]:
@@ -103,16 +112,33 @@ def format_sequence_table(evaluation: Any) -> str:
     return "\n".join(lines)
 
 
-def format_table(evaluations: list, columns: tuple[str, ...], title: str) -> str:
-    """A plain-text table of the metric keys ``columns``, one row per tracker in the given order."""
-    header = ["#", "Tracker", *(_HEADERS[c] for c in columns)]
+def format_table(evaluations: list, columns: tuple[str, ...], title: str, stats=None) -> str:
+    """A plain-text table of the metric keys ``columns``, one row per tracker in the given
+    order; with ``stats`` (a :class:`trackbench.metrics.bootstrap.Significance`) each score
+    gains its interval ``[low, high]`` and a last column compares the tracker with the next."""
+    header = ["#", "Tracker", *(names.label(c) for c in columns)]
+    ties = stats.tie_with_next() if stats is not None else {}
+    if stats is not None:
+        header.append("vs next (p)")
     rows = []
     for rank_number, e in enumerate(evaluations, start=1):
         cells = [str(rank_number), e.tracker]
-        cells.extend(_cell(c, e.metrics.get(c)) for c in columns)
+        for c in columns:
+            text = names.format_value(c, e.metrics.get(c))
+            interval = stats.intervals.get(e.tracker, {}).get(c) if stats is not None else None
+            if interval is not None and text != "–":
+                text += f" [{names.format_value(c, interval.low)}, {names.format_value(c, interval.high)}]"
+            cells.append(text.replace("–", "-"))
+        if stats is not None:
+            pair = ties.get(e.tracker)
+            cells.append("" if pair is None else f"{'tie' if pair.tie else 'better'} ({pair.bootstrap_p:.3f})")
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
     for r in rows:
         lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    if stats is not None:
+        lines.append(f"[low, high]: {100 * stats.confidence:.0f}% bootstrap interval over sequences "
+                     f"({stats.resamples} resamples, seed {stats.seed}); vs next: paired bootstrap p-value on "
+                     f"{names.label(stats.rank_key)} (tie: p >= 0.05, Wilcoxon too)")
     return "\n".join(lines)

@@ -20,11 +20,12 @@ import pandas as pd
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.geometry import polygon_to_bbox
-from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k, pooled_fps
+from trackbench.metrics.bootstrap import RatioMetric
+from trackbench.metrics.got10k import GOT10K_THRESHOLDS, evaluate_got10k
 from trackbench.metrics.ope import (
     NORM_PRECISION_THRESHOLDS,
     PRECISION_THRESHOLDS,
-    mean_fps,
+    fps,
     ope_curves_in_chunks,
     ope_scores,
 )
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 #: Metric keys, in display order; ``higher_is_better`` for ranking.
 METRIC_KEYS = ("success_auc", "precision", "norm_precision", "success_50", "success_75", "ao", "sr50", "sr75",
                "eao", "accuracy", "robustness", "failures", "f_score", "lt_precision", "lt_recall", "lt_threshold",
-               "fps")
+               "fps", "fps_got10k")
 LOWER_IS_BETTER = {"robustness", "failures"}
 
 
@@ -78,6 +79,9 @@ class TrackerEvaluation:
     warnings: list[str] = field(default_factory=list)
     #: OTB: ``{"TRE": evaluation, "SRE": evaluation}`` when the folder also holds those runs.
     robustness: dict[str, "TrackerEvaluation"] = field(default_factory=dict)
+    #: headline metrics as per-sequence ratios (:class:`~trackbench.metrics.bootstrap.RatioMetric`),
+    #: for bootstrap intervals and paired tests over sequences
+    resampling: dict[str, RatioMetric] = field(default_factory=dict)
 
     def to_json(self, per_sequence: bool = False) -> dict[str, Any]:
         """The ``trackbench eval --json`` object (NaN becomes null). ``length_mismatches``:
@@ -165,10 +169,10 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
                                 curves.norm_precision.mean(axis=0))
     metrics = {k: float(v) for k, v in ope_scores(success, precision, norm, profile).items()}
     fps_values = [times.get(s.name) for s in seqs]
-    metrics["fps"] = mean_fps(fps_values)
+    metrics["fps"] = fps(fps_values)
     per_seq = pd.DataFrame(ope_scores(curves.success, curves.precision, curves.norm_precision, profile),
                            index=[s.name for s in seqs])
-    per_seq["fps"] = [mean_fps([t]) for t in fps_values]
+    per_seq["fps"] = [fps([t]) for t in fps_values]
     masks = attribute_masks(seqs)
     evaluation = TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
@@ -177,10 +181,17 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
                     "norm_precision": NORM_PRECISION_THRESHOLDS},
         per_sequence=per_seq, per_attribute=_per_attribute(masks, curves, profile),
     )
-    thresholds = np.asarray(curves.success_thresholds, dtype=np.float64)
+    thresholds = {"success": np.asarray(curves.success_thresholds, dtype=np.float64),
+                  "precision": PRECISION_THRESHOLDS, "norm_precision": NORM_PRECISION_THRESHOLDS}
     for name, mask in masks.items():
-        evaluation.curves[f"success/{name}"] = curves.success[mask].mean(axis=0)
-        evaluation.thresholds[f"success/{name}"] = thresholds
+        for kind, per_sequence_curves in (("success", curves.success), ("precision", curves.precision),
+                                          ("norm_precision", curves.norm_precision)):
+            evaluation.curves[f"{kind}/{name}"] = per_sequence_curves[mask].mean(axis=0)
+            evaluation.thresholds[f"{kind}/{name}"] = thresholds[kind]
+    # Every one-pass score is a mean over sequences of the sequence's score.
+    evaluation.resampling = {key: RatioMetric.mean_of(per_seq[key].to_numpy())
+                             for key in ("success_auc", "precision", "norm_precision", "success_50", "success_75")
+                             if key in per_seq.columns}
     return evaluation
 
 
@@ -217,11 +228,16 @@ def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
         [s.ground_truth[:, :4] for s in seqs], [runs[s.name] for s in seqs], [s.cover for s in seqs],
         [s.image_size for s in seqs], [times.get(s.name) for s in seqs], [s.name for s in seqs],
     )
+    per_sequence = pd.DataFrame(result.per_sequence, index=[s.name for s in seqs])
+    frames = per_sequence["frames"].to_numpy(dtype=np.float64)
+    # GOT-10k pools frames: each score is (sum over a sequence's frames) / (its frames), pooled.
+    resampling = {key: RatioMetric(np.nan_to_num(per_sequence[key].to_numpy(dtype=np.float64)) * frames, frames)
+                  for key in ("ao", "sr50", "sr75")}
     return TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs),
         metrics=dict(result.scores), curves={"got10k_success": result.curve},
         thresholds={"got10k_success": GOT10K_THRESHOLDS},
-        per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]),
+        per_sequence=per_sequence.drop(columns="frames"), resampling=resampling,
     )
 
 
@@ -242,7 +258,7 @@ def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, pr
         burnin=BURNIN if suite.burnin is None else suite.burnin,
     )
     metrics = {"eao": result.eao, "accuracy": result.accuracy, "robustness": result.robustness,
-               "failures": result.failures, "fps": pooled_fps([times.get(s.name) for s in seqs])}
+               "failures": result.failures, "fps": fps([times.get(s.name) for s in seqs])}
     per_tag = pd.DataFrame.from_dict(result.per_tag, orient="index")
     per_tag.loc["weighted"] = {"accuracy": result.accuracy_weighted, "failures": float("nan"),
                                "frames": float(result.frames)}
@@ -254,7 +270,7 @@ def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, pr
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
         curves={"expected_overlap": curve}, thresholds={"expected_overlap": np.arange(1, len(curve) + 1)},
         per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]),
-        per_tag=per_tag, ar=(result.accuracy, ar_robustness),
+        per_tag=per_tag, ar=(result.accuracy, ar_robustness), resampling=dict(result.resampling),
     )
 
 
@@ -266,7 +282,7 @@ def _evaluate_vot_toolkit(suite, seqs, trajectories, times, index: ResultIndex,
                                   [s.image_size for s in seqs], suite.eao_interval,
                                   burnin=BURNIN if suite.burnin is None else suite.burnin)
     metrics = {"eao": result.eao, "accuracy": result.accuracy, "robustness": result.robustness,
-               "failures": result.failures, "fps": pooled_fps([times.get(s.name) for s in seqs])}
+               "failures": result.failures, "fps": fps([times.get(s.name) for s in seqs])}
     curve = result.expected_overlap
     return TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,

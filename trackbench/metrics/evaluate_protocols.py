@@ -24,7 +24,8 @@ import pandas as pd
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox
 from trackbench.metrics.longterm import evaluate_longterm, get_longterm_rules, longterm_sequence
-from trackbench.metrics.ope import PRECISION_THRESHOLDS, mean_fps
+from trackbench.metrics.ope import PRECISION_THRESHOLDS
+from trackbench.metrics.ope import fps as speed
 from trackbench.metrics.otb_robustness import evaluate_robustness
 from trackbench.metrics.profiles import RuleProfile
 from trackbench.results.otb_robustness_files import FOLDERS, read_robustness, robustness_path
@@ -58,7 +59,7 @@ def evaluate_longterm_folder(suite, dataset: Dataset, index: ResultIndex, profil
         fps.append(run.times)
     result = evaluate_longterm(inputs, rules)
     metrics = _longterm_keys(result.scores)
-    metrics["fps"] = mean_fps(fps)
+    metrics["fps"] = speed(fps)
     per_seq = pd.DataFrame([_longterm_keys(result.sequence_scores(s.name)) for s in seqs], index=[s.name for s in seqs])
     return TrackerEvaluation(
         tracker=folder.name, suite=suite.name, rules=rules.name, sequences=len(seqs), metrics=metrics,

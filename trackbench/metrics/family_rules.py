@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from trackbench.metrics import evaluate as _evaluate
-from trackbench.metrics.ope import mean_fps
+from trackbench.metrics.ope import fps as speed
 from trackbench.metrics.profiles import RuleProfile
 from trackbench.metrics.trackingnet import (
     NORM_PRECISION_THRESHOLDS,
@@ -58,11 +58,11 @@ def evaluate_trackingnet_server(suite: "Suite", dataset: Dataset, index: ResultI
                                   [s.name for s in seqs])
     fps_values = [times.get(s.name) for s in seqs]
     per_seq = pd.DataFrame(scores.per_sequence, index=[s.name for s in seqs])
-    per_seq["fps"] = [mean_fps([t]) for t in fps_values]
+    per_seq["fps"] = [speed([t]) for t in fps_values]
     return _evaluate.TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs),
         metrics={"success_auc": scores.success, "precision": scores.precision,
-                 "norm_precision": scores.norm_precision, "fps": mean_fps(fps_values)},
+                 "norm_precision": scores.norm_precision, "fps": speed(fps_values)},
         curves={"success": scores.success_curve, "precision": scores.precision_curve,
                 "norm_precision": scores.norm_precision_curve},
         thresholds={"success": SUCCESS_THRESHOLDS, "precision": PRECISION_THRESHOLDS,

@@ -9,7 +9,9 @@ The rules of the official got10k API (``ExperimentGOT10k.report``, docs/metrics.
 * only frames with ``cover > 0`` (any part of the target visible) count;
 * the IoUs of all runs of all sequences are pooled: AO = mean, SR_t = mean(IoU > t)
   (strict), success curve on ``linspace(0, 1, 101)``;
-* speed: all positive, non-NaN frame times pooled, fps = mean(1 / t).
+* speed: ``fps`` = timed frames / summed time (:func:`trackbench.metrics.ope.fps`, as for
+  every suite); ``fps_got10k`` = mean(1 / t) over all positive frame times, the got10k
+  toolkit's and server's speed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trackbench.errors import TrackbenchError
+from trackbench.metrics.ope import fps
 
 GOT10K_THRESHOLDS = np.linspace(0, 1, 101)
 
@@ -72,7 +75,8 @@ def success_curve(ious: np.ndarray) -> np.ndarray:
 
 
 def pooled_fps(times: list[np.ndarray | None]) -> float:
-    """mean(1 / t) over all positive, non-NaN frame times of all sequences and runs."""
+    """GOT-10k's speed (``fps_got10k``; the got10k toolkit's ``speed_fps``): mean(1 / t)
+    over all positive, non-NaN frame times of all sequences and runs."""
     pooled = [np.asarray(t, dtype=np.float64).ravel() for t in times if t is not None]
     if not pooled:
         return float("nan")
@@ -104,10 +108,12 @@ def evaluate_got10k(
     per_seq_ious = [sequence_ious(g, r, c, res, n) for g, r, c, res, n in zip(gt, runs, covers, resolutions, names)]
     pooled = np.concatenate(per_seq_ious) if per_seq_ious else np.zeros(0)
     scores = scores_from_ious(pooled)
-    scores["fps"] = pooled_fps(times)
+    scores["fps"] = fps(times)
+    scores["fps_got10k"] = pooled_fps(times)
     per_sequence = []
     for ious, t in zip(per_seq_ious, times):
         row = scores_from_ious(ious)
-        row["fps"] = pooled_fps([t])
+        row["fps"] = fps([t])
+        row["frames"] = float(len(ious))
         per_sequence.append(row)
     return Got10kResult(scores, success_curve(pooled), per_sequence)

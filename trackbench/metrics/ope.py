@@ -379,14 +379,14 @@ def evaluate_ope(
     return {k: float(v) for k, v in scores.items()}, curves
 
 
-def mean_fps(times: list[np.ndarray | None]) -> float:
-    """OTB/LaSOT speed as got10k reports it: mean over sequences (with times) of mean(1/t), t > 0."""
-    speeds = []
-    for t in times:
-        if t is None:
-            continue
-        t = np.asarray(t, dtype=np.float64).ravel()
-        t = t[np.isfinite(t) & (t > 0)]
-        if len(t):
-            speeds.append(np.mean(1.0 / t))
-    return float(np.mean(speeds)) if speeds else float("nan")
+def fps(times: list[np.ndarray | None]) -> float:
+    """Speed, defined once for every suite: timed frames / summed tracker time (seconds),
+    over all sequences (and runs) that have times; frames with a NaN or non-positive time
+    (skipped VOT frames) are left out. NaN when nothing is timed. (GOT-10k's own speed, the
+    mean of 1 / t, is :func:`trackbench.metrics.got10k.pooled_fps`.)"""
+    pooled = [np.asarray(t, dtype=np.float64).ravel() for t in times if t is not None]
+    if not pooled:
+        return float("nan")
+    t = np.concatenate(pooled)
+    t = t[np.isfinite(t) & (t > 0)]
+    return float(len(t) / t.sum()) if len(t) else float("nan")

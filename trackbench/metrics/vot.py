@@ -20,13 +20,14 @@ Rules: docs/metrics.md §5.2 (VOT MATLAB toolkit and pysot). Frames are 0-based.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import warnings
 
 import numpy as np
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
+from trackbench.metrics.bootstrap import RatioMetric, eao_ratio_metric
 from trackbench.metrics.region_overlap import to_polygons, vot_overlap
 from trackbench.trajectory import INIT, REGION, SupervisedTrajectory
 
@@ -222,8 +223,10 @@ def accuracy_weighted(by_tag: dict[str, tuple[float, int]]) -> float:
 
 
 def eao_fragments(overlaps: np.ndarray, runs: VotRuns, n_runs_per_seq: np.ndarray, reinit_limit: str = "vm",
-                  skip: int = SKIP_INITIALIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Fragment matrix ``(F, L)`` (NaN-padded where unusable) and weights ``(F,)``.
+                  skip: int = SKIP_INITIALIZE, *, with_sequences: bool = False):
+    """Fragment matrix ``(F, L)`` (NaN-padded where unusable) and weights ``(F,)``
+    (and, ``with_sequences``, ``(F, 3)`` ints: each fragment's sequence index and its
+    first and past-the-last frame in that sequence).
 
     ``overlaps``: per run frame, EAO bounds, NaN at specials. ``reinit_limit``: ``"vm"``
     (a failure at 0-based f restarts if f + skip <= N - 1) or ``"pysot"`` (f + skip <= N).
@@ -232,6 +235,7 @@ def eao_fragments(overlaps: np.ndarray, runs: VotRuns, n_runs_per_seq: np.ndarra
     max_len = int(runs.run_length.max())
     rows: list[tuple[np.ndarray, bool]] = []
     weights: list[float] = []
+    sequences: list[int] = []
     for start, n, s in zip(runs.run_start, runs.run_length, runs.run_seq):
         o = np.nan_to_num(overlaps[start:start + n], nan=0.0)
         codes = runs.codes[start:start + n]
@@ -245,11 +249,14 @@ def eao_fragments(overlaps: np.ndarray, runs: VotRuns, n_runs_per_seq: np.ndarra
             else:
                 rows.append((o[p:], False))
             weights.append(w)
+            sequences.append((int(s), p, points[j + 1] + 1 if j + 1 < len(points) else int(n)))
     frag = np.full((len(rows), max_len), np.nan)
     for i, (values, failed) in enumerate(rows):
         if failed:
             frag[i] = 0.0
         frag[i, : len(values)] = values[:max_len]
+    if with_sequences:
+        return frag, np.array(weights), np.array(sequences, dtype=np.int64).reshape(-1, 3)
     return frag, np.array(weights)
 
 
@@ -268,6 +275,17 @@ def expected_overlap_curve(fragments: np.ndarray, weights: np.ndarray) -> np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         curve[1:] = np.where(total_w > 0, (w * running_mean).sum(axis=0) / total_w, 0.0)
     return curve
+
+
+def tag_eao(fragments: np.ndarray, weights: np.ndarray, spans: np.ndarray, masks: list[dict[str, np.ndarray]],
+            tag: str, interval: tuple[int, int] | None) -> float:
+    """EAO of the frames with ``tag`` as pysot's ``EAOBenchmark`` computes it per tag: each
+    fragment's weight is multiplied by the share of its frames that carry the tag
+    (``spans`` from :func:`eao_fragments`; ``masks[s][tag]`` per-frame flags)."""
+    if interval is None or not len(weights):
+        return float("nan")
+    share = np.array([masks[s][tag][start:stop].mean() if stop > start else 0.0 for s, start, stop in spans])
+    return eao_from_curve(expected_overlap_curve(fragments, weights * share), interval)
 
 
 def eao_from_curve(curve: np.ndarray, interval: tuple[int, int]) -> float:
@@ -291,6 +309,9 @@ class VotResult:
     expected_overlap: np.ndarray
     per_sequence: dict[str, np.ndarray]  # "accuracy", "failures", "frames" (S,)
     per_tag: dict[str, dict[str, float]]
+    #: the scores as per-sequence ratios, for bootstrap intervals over sequences
+    #: (:mod:`trackbench.metrics.bootstrap`); the tag-weighted accuracy has none
+    resampling: dict[str, RatioMetric] = field(default_factory=dict)
 
 
 def evaluate_vot(
@@ -331,7 +352,7 @@ def evaluate_vot(
     total_failures = float(seq_failures.sum())
     frames = int(sum(lengths))
 
-    fragments, weights = eao_fragments(eao_overlaps, runs, n_runs, reinit_limit)
+    fragments, weights, spans = eao_fragments(eao_overlaps, runs, n_runs, reinit_limit, with_sequences=True)
     curve = expected_overlap_curve(fragments, weights)
     eao = eao_from_curve(curve, eao_interval) if eao_interval is not None else float("nan")
 
@@ -339,12 +360,22 @@ def evaluate_vot(
     per_tag = {}
     for name, (acc, count) in by_tag.items():
         tag_fail = float(sum(f[m[name]].sum() for f, m in zip(fail_means, masks)))
-        per_tag[name] = {"accuracy": acc, "failures": tag_fail, "frames": count}
+        per_tag[name] = {"accuracy": acc, "failures": tag_fail, "frames": count,
+                         "eao": tag_eao(fragments, weights, spans, masks, name, eao_interval)}
     per_sequence = {
         "accuracy": np.array([np.nanmean(m) if np.any(~np.isnan(m)) else np.nan for m in frame_means]),
         "failures": seq_failures,
         "frames": np.array(lengths),
     }
+    valid_frames = np.array([np.sum(~np.isnan(m)) for m in frame_means], dtype=np.float64)
+    resampling = {
+        "failures": RatioMetric(seq_failures, np.full(len(gt), 1.0 / max(len(gt), 1))),  # the resampled sum
+        "robustness": RatioMetric(100.0 * seq_failures, np.array(lengths, dtype=np.float64)),
+    }
+    if accuracy_rule == "pooled":
+        resampling["accuracy"] = RatioMetric(np.array([np.nansum(m) for m in frame_means]), valid_frames)
+    if eao_interval is not None:
+        resampling["eao"] = eao_ratio_metric(fragments, weights, spans[:, 0], len(gt), eao_interval)
     return VotResult(
         accuracy=pooled if accuracy_rule == "pooled" else weighted,
         accuracy_pooled=pooled,
@@ -356,4 +387,5 @@ def evaluate_vot(
         expected_overlap=curve,
         per_sequence=per_sequence,
         per_tag=per_tag,
+        resampling=resampling,
     )

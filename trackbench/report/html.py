@@ -1,23 +1,31 @@
 """One HTML page comparing trackers on one suite.
 
-Layout on disk (chosen over data URIs so the page stays small and the figures can be
-reused in a paper): ``OUT/NAME.html`` (``trackbench report --out OUT``; NAME ``index`` by default) and, beside it, ``OUT/NAME_files/`` with
-every figure as PNG, the summary table as CSV and LaTeX, the per-sequence and
-per-attribute tables as CSV, and the exports of plugins' sections (IMSiam: ablation, SVD). Asset file
-names are slugified (``[a-z0-9-]``) and never contain tracker names.
+Layout on disk (``trackbench report --out OUT``; page NAME ``index`` by default):
+
+* ``OUT/NAME.html``: the page, with a table of contents;
+* ``OUT/figures/``: every plot as one file per format (``--figures png,pdf,svg``, PNG
+  always, at ``--dpi``), for a paper, and ``styles.yaml`` with the colours, line styles
+  and names used, to keep them in the next report (``--styles``);
+* ``OUT/NAME_files/``: CSV and LaTeX tables and the viewer's videos and key frames.
+
+With ``--single-file`` the page holds everything itself (figures, key frames and videos
+as ``data:`` URIs, tables as downloadable ``data:`` links), the folders are still written.
+Asset file names are slugified (``[a-z0-9-]``) and never contain tracker names.
 
 The page is rendered by jinja2 with autoescaping on, so tracker and sequence names are
-always text; the only script is a fixed, inline one (sortable tables, and a count of
-loaded images in ``<body data-images-loaded=... data-images-total=...>`` set on the
-window ``load`` event). No user data is embedded in the script.
+always text; the only script is a fixed, inline one (sortable tables with numeric sort,
+and a count of loaded images and videos in ``<body data-images-loaded=...
+data-images-total=... data-videos-loaded=... data-videos-total=...>``). No user data is
+embedded in the script.
 
 Input: :class:`trackbench.metrics.evaluate.TrackerEvaluation`-like objects (attributes
 ``tracker, suite, rules, sequences, metrics, curves, thresholds, per_sequence,
-per_attribute, per_tag, ar``); anything missing is skipped.
+per_attribute, per_tag, ar, resampling``); anything missing is skipped.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import re
 import unicodedata
@@ -33,9 +41,14 @@ import pandas as pd
 
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
-from trackbench.report import plots, tables
-from trackbench.report.figures import curve_set, main_figures
+from trackbench.metrics import names as metric_names
+from trackbench.report import breakdown, plots, tables
+from trackbench.report import sequences as sequence_parts
+from trackbench.report.figures import main_figures
+from trackbench.report.provenance import Provenance
 from trackbench.report.sections import ReportSection, SectionInputs
+from trackbench.report.styles import assign_styles, write_styles
+from trackbench.sequence import Dataset
 from trackbench.textio import atomic_write_text
 
 if TYPE_CHECKING:
@@ -63,30 +76,96 @@ class ReportSpec:
     rules: str = "official"
     eao_interval: tuple[int, int] | None = None
     dataset_sequences: int | None = None
+    corner_rule: str | None = None
+
+
+@dataclass
+class ReportOptions:
+    """How the page is drawn (``trackbench report`` options).
+
+    ``names``: tracker -> display name; ``highlight``: trackers drawn thick (default the
+    three best); ``saved_styles``: looks kept from a ``styles.yaml``; ``figure_format``:
+    size, formats and dpi of the figures; ``single_file``: inline every asset;
+    ``viewer``: ``auto`` | ``all`` | ``none`` (:func:`trackbench.report.sequences.viewer_section`);
+    ``statistics``: bootstrap intervals and paired tests (``resamples``, ``seed``);
+    ``latex_top3``: colour the LaTeX table's three best values; ``provenance``: the footer.
+    """
+
+    names: dict[str, str] = field(default_factory=dict)
+    highlight: list[str] | None = None
+    saved_styles: dict = field(default_factory=dict)
+    figure_format: plots.FigureFormat = field(default_factory=plots.FigureFormat)
+    single_file: bool = False
+    viewer: str = "auto"
+    statistics: bool = True
+    resamples: int = 10_000
+    seed: int = 0
+    latex_top3: bool = False
+    progress: bool = True
+    provenance: Provenance | None = None
+
+    def __post_init__(self) -> None:
+        if self.viewer not in ("auto", "all", "none"):
+            raise TrackbenchError(f"--viewer must be auto, all or none, got {self.viewer!r}")
+
+
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".webm": "video/webm",
+         ".webp": "image/webp", ".csv": "text/csv", ".tex": "application/x-tex"}
 
 
 @dataclass
 class _Assets:
-    """Writes files into the ``<name>_files`` folder and returns page-relative links."""
+    """Writes the page's files and returns how the page refers to them: a relative link,
+    or with ``inline`` a ``data:`` URI. Figures go to ``figures`` (one file per format),
+    everything else to ``folder``."""
 
     folder: Path
+    figures_folder: Path
+    figure_format: plots.FigureFormat = field(default_factory=plots.FigureFormat)
+    inline: bool = False
     written: list[Path] = field(default_factory=list)
 
-    def _unique(self, stem: str, suffix: str) -> Path:
-        path = self.folder / f"{stem}{suffix}"
+    def _unique(self, stem: str, suffix: str, folder: Path | None = None) -> Path:
+        folder = folder or self.folder
+        path = folder / f"{stem}{suffix}"
         number = 2
         while path in self.written:
-            path = self.folder / f"{stem}-{number}{suffix}"
+            path = folder / f"{stem}-{number}{suffix}"
             number += 1
         self.written.append(path)
         return path
 
+    def stem(self, name: str) -> str:
+        """A unique file stem in ``folder`` for files written by others (the viewer)."""
+        base = slugify(name, "item")
+        stem, number = base, 2
+        while any(p.name.startswith(stem + ".") or p.name.startswith(stem + "-strip") for p in self.written):
+            stem, number = f"{base}-{number}", number + 1
+        self.written.append(self.folder / f"{stem}.reserved")
+        return stem
+
     def link(self, path: Path) -> str:
-        return urllib.parse.quote(f"{self.folder.name}/{path.name}")
+        if self.inline:
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            return f"data:{_MIME.get(path.suffix.lower(), 'application/octet-stream')};base64,{data}"
+        return urllib.parse.quote(f"{path.parent.name}/{path.name}")
+
+    def media(self, path: Path) -> str:
+        """The reference of a file written into ``folder`` by someone else (video, strip)."""
+        self.written.append(path)
+        return self.link(path)
 
     def figure(self, figure, name: str, caption: str) -> dict:
-        path = plots.save_figure(figure, self._unique(slugify(name, "figure"), ".png"))
-        return {"src": self.link(path), "caption": caption, "alt": plots.describe(figure) or caption}
+        stem = slugify(name, "figure")
+        png = self._unique(stem, ".png", self.figures_folder)
+        plots.save_figure(figure, png, dpi=self.figure_format.dpi)
+        for fmt in self.figure_format.formats:
+            if fmt != "png":
+                other = png.with_suffix(f".{fmt}")
+                plots.save_figure(figure, other, dpi=self.figure_format.dpi)
+                self.written.append(other)
+        return {"src": self.link(png), "caption": caption, "alt": plots.describe(figure) or caption,
+                "file": png.name}
 
     def csv(self, frame: pd.DataFrame, name: str, float_format: str = "%.4f") -> str:
         return self.link(tables.to_csv(frame, self._unique(slugify(name, "table"), ".csv"), float_format))
@@ -131,93 +210,93 @@ def _columns(frame: pd.DataFrame) -> list[dict]:
 def build_context(
     evaluations: Sequence[Any], spec: ReportSpec, assets: _Assets, *,
     sections: Sequence[ReportSection] = (), result_dirs: Mapping[str, Path] | None = None,
-    extremes_count: int = 5, highlight: int = plots.DEFAULT_HIGHLIGHT,
+    extremes_count: int = 5, options: ReportOptions | None = None, dataset=None,
 ) -> dict:
-    """Compute tables, write figures and exports, return the template context."""
-    names = unique_names([str(e.tracker) for e in evaluations])
-    by_name = dict(zip(names, evaluations))
+    """Compute tables, write figures and exports, return the template context.
+
+    ``dataset`` (the evaluated :class:`~trackbench.sequence.Dataset`) enables the sequence
+    viewer, which also needs ``result_dirs``."""
+    options = options or ReportOptions()
+    labels = unique_names([str(e.tracker) for e in evaluations])
+    by_name = dict(zip(labels, evaluations))
     primary = spec.family.rank_key
     summary = tables.summary_table({n: dict(e.metrics) for n, e in by_name.items()}, primary)
-    sequence_counts = {n: getattr(e, "sequences", None) for n, e in by_name.items()}
+    order = [str(n) for n in summary.index]
+    styles = assign_styles(order, names=options.names, saved=options.saved_styles, highlight=options.highlight)
+    display = {n: styles[n].name for n in order}
+    stats = None
+    if options.statistics:
+        from trackbench.metrics.bootstrap import significance
+
+        ranked = [by_name[n] for n in order]
+        stats = significance(ranked, primary, resamples=options.resamples, seed=options.seed) \
+            if any(getattr(e, "resampling", None) for e in ranked) else None
+    vs_next = stats.tie_with_next() if stats is not None else {}
+    rows = _table_rows(summary, tables.best_per_column(summary))
+    for row in rows:
+        tracker = row["name"]
+        row["display"] = display[tracker]
+        interval = stats.intervals.get(tracker, {}).get(primary) if stats is not None else None
+        row["interval"] = (f"[{metric_names.format_value(primary, interval.low)}, "
+                           f"{metric_names.format_value(primary, interval.high)}]") if interval is not None else ""
+        pair = vs_next.get(tracker)
+        row["vs_next"] = None if pair is None else {"tie": pair.tie, "p": f"{pair.bootstrap_p:.3f}"}
     context: dict[str, Any] = {
-        "spec": spec, "version": __version__, "primary_label": tables.metric_label(primary),
+        "spec": spec, "version": __version__, "primary_label": tables.metric_label(primary), "primary": primary,
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "columns": _columns(summary), "rows": _table_rows(summary, tables.best_per_column(summary)),
-        "sequence_counts": sequence_counts, "figures": [], "attribute": None,
-        "extremes": [], "sections": [],
+        "columns": _columns(summary), "rows": rows, "styles": [styles[n] for n in order],
+        "sequence_counts": {n: getattr(e, "sequences", None) for n, e in by_name.items()},
+        "figures": [], "attribute": None, "tags": None, "per_sequence": None, "viewer": None,
+        "significance": None, "sections": [], "statistics": stats is not None,
+        "glossary": [m for m in metric_names.METRICS if m.key in summary.columns or m.key == primary],
+        "provenance": options.provenance, "single_file": options.single_file,
     }
     context["summary_csv"] = assets.csv(summary, "summary")
     context["summary_tex"] = assets.text(
-        tables.to_latex(summary, caption=f"Results on {spec.title} ({spec.rules} rules).", label=f"tab:{slugify(spec.suite_name)}"),
+        tables.to_latex(summary.rename(index=display), caption=f"Results on {spec.title} ({spec.rules} rules).",
+                        label=f"tab:{slugify(spec.suite_name)}", top3=options.latex_top3),
         "summary", ".tex")
 
     scores = {n: float(e.metrics.get(primary, np.nan)) for n, e in by_name.items()}
-    palette = {name: plots.COLORS[i % len(plots.COLORS)] for i, name in enumerate(summary.index)}
-    context["figures"] = main_figures(spec.family.figures, by_name, spec, assets, highlight, palette)
-    context["attribute"] = _attribute_section(by_name, spec, assets, primary, scores, palette)
+    with options.figure_format.active():
+        context["figures"] = main_figures(spec.family.figures, by_name, spec, assets, plots.DEFAULT_HIGHLIGHT, styles)
+        if spec.family.breakdown == "per_tag":
+            context["tags"] = breakdown.tag_section(by_name, spec, assets, order, styles, _table_rows)
+        else:
+            context["attribute"] = breakdown.attribute_section(by_name, spec, assets, order, styles, _table_rows,
+                                                               spec.family.figures)
+        context["significance"] = sequence_parts.significance_section(stats, by_name, styles, spec.family.columns)
+        context["per_sequence"] = sequence_parts.per_sequence_section(by_name, spec.family.sequence_metric, order,
+                                                                      styles, assets, extremes_count)
+        if isinstance(dataset, Dataset) and result_dirs:
+            from trackbench.results.read import ResultIndex
 
-    seq_metric = spec.family.sequence_metric
-    per_sequence = {n: getattr(e, "per_sequence", None) for n, e in by_name.items()}
-    matrix = tables.per_sequence_matrix(per_sequence, seq_metric)
-    if not matrix.empty:
-        context["extremes"] = tables.sequence_extremes(per_sequence, seq_metric, extremes_count)
-        context["extremes_label"] = tables.metric_label(seq_metric)
-        context["per_sequence_csv"] = assets.csv(matrix, f"per-sequence-{seq_metric}")
-
-    inputs = SectionInputs(result_dirs=dict(result_dirs or {}), scores=scores, primary=primary, assets=assets)
-    for section in sections:
-        variables = section.build(inputs)
-        if variables is not None:
-            context["sections"].append(render_section(section, variables))
+            indices = {n: ResultIndex.build(result_dirs[n]) for n in order if n in result_dirs}
+            context["viewer"] = sequence_parts.viewer_section(
+                dataset, spec.family.protocol, spec.corner_rule or "x+w", indices, styles, assets, by_name,
+                spec.family.sequence_metric, options.viewer, options.progress)
+        inputs = SectionInputs(result_dirs=dict(result_dirs or {}), scores=scores, primary=primary, assets=assets)
+        for section in sections:
+            variables = section.build(inputs)
+            if variables is not None:
+                context["sections"].append(render_section(section, variables))
+    write_styles(assets.figures_folder / "styles.yaml", styles)
+    context["styles_file"] = assets.media(assets.figures_folder / "styles.yaml") if not options.single_file else None
+    context["toc"] = _table_of_contents(context)
     return context
 
 
-def _attribute_section(by_name, spec: ReportSpec, assets: _Assets, primary: str, scores,
-                       palette: Mapping[str, str]) -> dict | None:
-    """Per-attribute (OTB/LaSOT) or per-tag (VOT) scores: a table, a figure per attribute
-    when per-attribute curves exist (``curves["success/<attr>"]``), else a bar chart."""
-    field_name = spec.family.breakdown
-    tagged = field_name == "per_tag"
-    metric = spec.family.breakdown_metric or primary
-    frames = {n: getattr(e, field_name, None) for n, e in by_name.items()}
-    frames = {n: f for n, f in frames.items() if f is not None and not f.empty and metric in f.columns}
-    if not frames:
-        return None
-    order = plots.ranked({n: scores.get(n, np.nan) for n in frames})
-    matrix = pd.DataFrame({n: frames[n][metric].astype(float) for n in order})
-    matrix.index.name = "Tag" if tagged else "Attribute"
-    counts = {}
-    for frame in frames.values():
-        if "sequences" in frame.columns:
-            counts.update({str(a): int(v) for a, v in frame["sequences"].items() if np.isfinite(v)})
-    figures = []
-    for attribute in matrix.index:
-        curves, x, attr_scores = curve_set(by_name, f"success/{attribute}", "success_auc")
-        if not curves:
-            continue
-        for name in curves:
-            attr_scores[name] = float(np.mean(curves[name]))
-        subtitle = f"{attribute} ({counts[str(attribute)]})" if str(attribute) in counts else str(attribute)
-        figure = plots.success_plot(next(iter(x.values())), curves, attr_scores, spec.title, subtitle=subtitle,
-                                    palette=palette)
-        figures.append(assets.figure(figure, f"success-{attribute}", f"Success plot, {subtitle}"))
-    if not figures:
-        table = {n: matrix[n].to_dict() for n in matrix.columns}
-        figures.append(assets.figure(plots.attribute_bars(table, tables.metric_label(metric), spec.title, order=order,
-                                                          group=matrix.index.name.lower(), palette=palette),
-                                     f"{field_name}-bars", f"{tables.metric_label(metric)} per {matrix.index.name.lower()}"))
-    transposed = matrix.T
-    transposed.index.name = "Tracker"
-    return {
-        "title": "Per-tag analysis" if tagged else "Per-attribute analysis",
-        "group": "tag" if tagged else "attribute",
-        "metric": tables.metric_label(metric),
-        "columns": [{"key": str(a), "label": f"{a} ({counts[str(a)]})" if str(a) in counts else str(a)}
-                    for a in transposed.columns],
-        "rows": _table_rows(transposed, tables.best_per_column(transposed)),
-        "figures": figures,
-        "csv": assets.csv(matrix, field_name.replace("_", "-")),
-    }
+def _table_of_contents(context: Mapping[str, Any]) -> list[dict]:
+    """``[{id, title}]`` of the page's sections present, in page order."""
+    entries = [("summary", "Summary", True), ("plots", "Plots", bool(context["figures"])),
+               ("significance", "Significance", bool(context["significance"])),
+               ("attributes", "Per-attribute analysis", bool(context["attribute"])),
+               ("tags", "Per-tag analysis", bool(context["tags"])),
+               ("sequences", "Per-sequence results", bool(context["per_sequence"])),
+               ("viewer", "Sequence viewer", bool(context["viewer"])),
+               ("plugins", "Further analyses", bool(context["sections"])),
+               ("glossary", "Glossary", True)]
+    return [{"id": key, "title": title} for key, title, present in entries if present]
 
 
 def _environment(folder: Path) -> jinja2.Environment:
@@ -242,22 +321,29 @@ def render_section(section: ReportSection, variables: dict) -> markupsafe.Markup
 def write_report(
     out_path: str | Path, evaluations: Sequence[Any], spec: ReportSpec, *,
     sections: Sequence[ReportSection] = (), result_dirs: Mapping[str, Path] | None = None,
-    extremes_count: int = 5,
+    extremes_count: int = 5, options: ReportOptions | None = None, dataset=None,
 ) -> Path:
-    """Write ``out_path`` (HTML) and its ``<stem>_files/`` assets; returns the page path.
+    """Write ``out_path`` (HTML), ``figures/`` and ``<stem>_files/`` beside it; returns the page path.
 
     ``sections``: plugins' sections (:mod:`trackbench.report.sections`), after the
-    harness's own; ``result_dirs[tracker]``: each evaluation's result folder, for them.
+    harness's own; ``result_dirs[tracker]``: each evaluation's result folder, for them and
+    for the sequence viewer (with ``dataset``).
     """
     out_path = Path(out_path)
+    options = options or ReportOptions()
     if not evaluations:
         raise TrackbenchError("nothing to report: no evaluated result directory", out_path)
-    assets = _Assets(out_path.parent / f"{out_path.stem}_files")
+    figures = "figures" if out_path.stem == "index" else f"{out_path.stem}_figures"
+    assets = _Assets(out_path.parent / f"{out_path.stem}_files", out_path.parent / figures,
+                     options.figure_format, options.single_file)
     assets.folder.mkdir(parents=True, exist_ok=True)
+    assets.figures_folder.mkdir(parents=True, exist_ok=True)
     context = build_context(evaluations, spec, assets, sections=sections, result_dirs=result_dirs,
-                            extremes_count=extremes_count)
+                            extremes_count=extremes_count, options=options, dataset=dataset)
     atomic_write_text(out_path, render(context))
-    for stale in assets.folder.iterdir():  # figures/tables of an earlier report under this name
-        if stale.suffix in (".png", ".csv", ".tex") and stale not in assets.written:
-            stale.unlink()
+    for folder in (assets.folder, assets.figures_folder):  # files of an earlier report under this name
+        for stale in folder.iterdir():
+            if stale.suffix in (".png", ".csv", ".tex", ".svg", ".pdf", ".jpg", ".webm", ".webp") \
+                    and stale not in assets.written:
+                stale.unlink()
     return out_path

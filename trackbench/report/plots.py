@@ -10,8 +10,11 @@ Conventions (as in pysot / the OTB MATLAB toolkit):
 
 * legend entries ``[0.696] SiamRPN++`` (score with 3 decimals first), sorted by score,
   best first; curves are drawn in the same order;
-* the ``highlight`` best trackers get thick solid lines and bold legend text, the others
-  thin lines cycling through line styles;
+* ``palette[name]`` is the tracker's :class:`~trackbench.report.styles.TrackerStyle`
+  (display name, colour, line style, marker, highlight), fixed for the whole report so a
+  tracker looks the same in every plot; a plain colour string is accepted too, and
+  without a palette the ``highlight`` best trackers of each plot get thick solid lines
+  and bold legend text, the others thin lines cycling through line styles;
 * success plots: x = overlap threshold in [0, 1]; precision plots: x = location error
   threshold in pixels [0, 50]; normalised precision: x in [0, 0.5]; y always in [0, 1].
 * A ``$`` in a tracker name is escaped so matplotlib never reads it as mathtext.
@@ -19,22 +22,20 @@ Conventions (as in pysot / the OTB MATLAB toolkit):
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from trackbench.report.styles import COLORS, DEFAULT_HIGHLIGHT, LINE_STYLES, MARKERS, TrackerStyle
 from trackbench.textio import atomic_write_bytes
 
-# Distinct colours (tab10 then a darker set); line styles cycle once colours run out.
-COLORS = [
-    "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
-]
-LINE_STYLES = ["-", "--", "-.", ":"]
-DEFAULT_HIGHLIGHT = 3
 
 
 def legend_label(name: str, score: float) -> str:
@@ -56,21 +57,92 @@ def ranked(scores: Mapping[str, float]) -> list[str]:
     return sorted(scores, key=key)
 
 
+@dataclass(frozen=True)
+class FigureFormat:
+    """Size and type of the figures: ``size`` ``screen`` (6 in wide, the HTML page),
+    ``single`` (3.5 in, one column of a two-column paper) or ``double`` (7.16 in, the full
+    text width); ``font_size`` in points at that size (legends are one step smaller);
+    ``formats`` written into the figures folder; ``dpi`` of the raster (PNG) files."""
+
+    size: str = "screen"
+    formats: tuple[str, ...] = ("png",)
+    dpi: int = 110
+
+    def __post_init__(self) -> None:
+        if self.size not in FIGURE_WIDTHS:
+            raise ValueError(f"figure size must be one of {sorted(FIGURE_WIDTHS)}, got {self.size!r}")
+        unknown = set(self.formats) - {"png", "pdf", "svg"}
+        if unknown or not self.formats:
+            raise ValueError(f"figure formats must be among png, pdf, svg, got {list(self.formats)}")
+
+    @property
+    def scale(self) -> float:
+        return FIGURE_WIDTHS[self.size] / FIGURE_WIDTHS["screen"]
+
+    @property
+    def font_size(self) -> float:
+        return FONT_SIZES[self.size]
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Draw the figures made inside this block at this size, with legible fonts."""
+        token = _ACTIVE_FORMAT.set(self)
+        try:
+            with rc_context({"font.size": self.font_size, "axes.titlesize": "medium", "axes.labelsize": "medium",
+                             "xtick.labelsize": "small", "ytick.labelsize": "small", "legend.fontsize": "small",
+                             "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}):
+                yield
+        finally:
+            _ACTIVE_FORMAT.reset(token)
+
+
+#: Figure widths in inches: the page, and the column / text widths of a two-column paper (IEEE, CVPR).
+FIGURE_WIDTHS = {"screen": 6.0, "single": 3.5, "double": 7.16}
+FONT_SIZES = {"screen": 10.0, "single": 7.0, "double": 8.0}
+_ACTIVE_FORMAT: ContextVar[FigureFormat] = ContextVar("trackbench_figure_format", default=FigureFormat())
+
+
 def new_figure(width: float = 6.0, height: float = 4.6) -> Figure:
-    """A pyplot-free figure with an Agg canvas attached."""
-    figure = Figure(figsize=(width, height), dpi=100)
+    """A pyplot-free figure with an Agg canvas attached; ``width`` x ``height`` are the
+    on-screen inches, scaled to the active :class:`FigureFormat` (a single-column figure
+    keeps the proportions at 3.5 in)."""
+    scale = _ACTIVE_FORMAT.get().scale
+    figure = Figure(figsize=(width * scale, height * scale), dpi=100)
     FigureCanvasAgg(figure)
     return figure
 
 
-def style_for(rank: int, highlight: int, color: str | None = None) -> dict:
-    """Line style of the tracker ranked ``rank`` (0 = best); ``color`` overrides the
-    rank's colour (a report keeps one colour per tracker across its plots)."""
+def style_for(rank: int, highlight: int, color: TrackerStyle | str | None = None) -> dict:
+    """Line style of the tracker ranked ``rank`` (0 = best) in one plot. A
+    :class:`TrackerStyle` (the report's fixed look of the tracker) is used as it is; a
+    colour string overrides only the rank's colour."""
+    if isinstance(color, TrackerStyle):
+        return color.line_kwargs()
     color = color or COLORS[rank % len(COLORS)]
     if rank < highlight:
         return {"color": color, "linestyle": "-", "linewidth": 2.6}
     linestyle = LINE_STYLES[(rank // len(COLORS) + rank) % len(LINE_STYLES)]
     return {"color": color, "linestyle": linestyle, "linewidth": 1.3}
+
+
+def display_name(name: str, look: TrackerStyle | str | None) -> str:
+    """The tracker's display name (from its style), else its own name."""
+    return look.name if isinstance(look, TrackerStyle) else name
+
+
+def is_highlighted(rank: int, highlight: int, look: TrackerStyle | str | None) -> bool:
+    """Bold / thick: the style's flag, else the plot's ``highlight`` best ranks."""
+    return look.highlight if isinstance(look, TrackerStyle) else rank < highlight
+
+
+def color_of(rank: int, look: TrackerStyle | str | None) -> str:
+    if isinstance(look, TrackerStyle):
+        return look.color
+    return look or COLORS[rank % len(COLORS)]
+
+
+def marker_of(rank: int, look: TrackerStyle | str | None) -> str:
+    return look.marker if isinstance(look, TrackerStyle) else MARKERS[rank % len(MARKERS)]
 
 
 def ranked_curves(
@@ -84,7 +156,7 @@ def ranked_curves(
     xlim: tuple[float, float],
     legend_loc: str,
     highlight: int = DEFAULT_HIGHLIGHT,
-    palette: Mapping[str, str] | None = None,
+    palette: Mapping[str, TrackerStyle | str] | None = None,
 ) -> Figure:
     """One curve per tracker, legend ``[score] name`` sorted by score.
 
@@ -93,23 +165,25 @@ def ranked_curves(
     """
     figure = new_figure()
     axes = figure.add_subplot(1, 1, 1)
+    bold = []
     for rank, name in enumerate(ranked({n: scores[n] for n in curves})):
+        look = (palette or {}).get(name)
         x = thresholds[name] if isinstance(thresholds, Mapping) else thresholds
         y = np.asarray(curves[name], dtype=np.float64)
-        label = legend_label(name, scores[name])
-        axes.plot(np.asarray(x, dtype=np.float64), y, label=label,
-                  **style_for(rank, highlight, (palette or {}).get(name)))
+        label = legend_label(display_name(name, look), scores[name])
+        axes.plot(np.asarray(x, dtype=np.float64), y, label=label, **style_for(rank, highlight, look))
+        bold.append(is_highlighted(rank, highlight, look))
     _decorate(axes, title, xlabel, ylabel, xlim, (0.0, 1.0))
-    legend = axes.legend(loc=legend_loc, fontsize=8, framealpha=0.85)
-    for rank, text in enumerate(legend.get_texts()):
-        if rank < highlight:
+    legend = axes.legend(loc=legend_loc, fontsize="small", framealpha=0.85)
+    for text, strong in zip(legend.get_texts(), bold):
+        if strong:
             text.set_fontweight("bold")
     figure.tight_layout()
     return figure
 
 
 def _decorate(axes, title: str, xlabel: str, ylabel: str, xlim, ylim) -> None:
-    axes.set_title(_plain(title), fontsize=11, fontweight="bold")
+    axes.set_title(_plain(title), fontsize="medium", fontweight="bold")
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_xlim(*xlim)
@@ -145,12 +219,13 @@ def precision_plot(
 
 def norm_precision_plot(
     thresholds: np.ndarray, curves: Mapping[str, np.ndarray], scores: Mapping[str, float],
-    dataset_title: str, *, protocol: str = "OPE", highlight: int = DEFAULT_HIGHLIGHT,
+    dataset_title: str, *, protocol: str = "OPE", subtitle: str | None = None, highlight: int = DEFAULT_HIGHLIGHT,
     palette: Mapping[str, str] | None = None,
 ) -> Figure:
     """"Normalized Precision plots of OPE on LaSOT": normalised error threshold in [0, 0.5]."""
+    title = f"Normalized Precision plots of {protocol} on {dataset_title}" + (f" - {subtitle}" if subtitle else "")
     return ranked_curves(
-        thresholds, curves, scores, title=f"Normalized Precision plots of {protocol} on {dataset_title}",
+        thresholds, curves, scores, title=title,
         xlabel="Location error threshold (normalized)", ylabel="Precision",
         xlim=(0.0, float(np.max(thresholds))), legend_loc="lower right", highlight=highlight, palette=palette,
     )
@@ -178,17 +253,18 @@ def eao_ranking_plot(
     axes = figure.add_subplot(1, 1, 1)
     positions = np.arange(len(order))[::-1]
     values = [float(eao[name]) for name in order]
-    colors = [(palette or {}).get(name) or COLORS[rank % len(COLORS)] for rank, name in enumerate(order)]
+    looks = [(palette or {}).get(name) for name in order]
+    colors = [color_of(rank, look) for rank, look in enumerate(looks)]
     bars = axes.barh(positions, values, color=colors, height=0.65)
-    for rank, (bar, value) in enumerate(zip(bars, values)):
+    for rank, (bar, value, look) in enumerate(zip(bars, values, looks)):
         axes.text(bar.get_width() + 0.005, bar.get_y() + bar.get_height() / 2, f"{value:.3f}",
-                  va="center", fontsize=8, fontweight="bold" if rank < highlight else "normal")
+                  va="center", fontsize="small", fontweight="bold" if is_highlighted(rank, highlight, look) else "normal")
     axes.set_yticks(positions)
-    axes.set_yticklabels([_plain(name) for name in order], fontsize=8)
+    axes.set_yticklabels([_plain(display_name(name, look)) for name, look in zip(order, looks)], fontsize="small")
     top = max([v for v in values if np.isfinite(v)] + [0.1])
     axes.set_xlim(0.0, min(1.0, top * 1.18 + 0.02))
     axes.set_xlabel("Expected average overlap (EAO)")
-    axes.set_title(f"Expected average overlap on {_plain(dataset_title)}", fontsize=11, fontweight="bold")
+    axes.set_title(f"Expected average overlap on {_plain(dataset_title)}", fontsize="medium", fontweight="bold")
     axes.grid(True, axis="x", linestyle=":", linewidth=0.7, color="#999999")
     figure.tight_layout()
     return figure
@@ -210,14 +286,15 @@ def expected_overlap_plot(
         axes.axvspan(interval[0], interval[1], color="#cccccc", alpha=0.45, lw=0,
                      label=f"EAO interval [{interval[0]}, {interval[1]}]")
     for rank, name in enumerate(ranked({n: eao[n] for n in curves})):
+        look = (palette or {}).get(name)
         y = np.asarray(curves[name], dtype=np.float64)
         longest = max(longest, len(y))
-        axes.plot(np.arange(1, len(y) + 1), y, label=legend_label(name, eao[name]),
-                  **style_for(rank, highlight, (palette or {}).get(name)))
+        axes.plot(np.arange(1, len(y) + 1), y, label=legend_label(display_name(name, look), eao[name]),
+                  **style_for(rank, highlight, look))
     right = float(longest) if interval is None else float(min(longest, 2 * interval[1]))
     _decorate(axes, f"Expected overlap curves on {dataset_title}", "Sequence length",
               "Expected overlap", (1.0, max(right, 2.0)), (0.0, 1.0))
-    axes.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    axes.legend(loc="upper right", fontsize="small", framealpha=0.85)
     figure.tight_layout()
     return figure
 
@@ -239,17 +316,17 @@ def ar_plot(
     order = ranked(dict(scores) if scores is not None else {n: ar[n][0] for n in ar})
     figure = new_figure(5.6, 5.0)
     axes = figure.add_subplot(1, 1, 1)
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
     for rank, name in enumerate(order):
+        look = (palette or {}).get(name)
         accuracy, robust = ar[name]
         axes.plot([robust], [accuracy], linestyle="none",
-                  marker=markers[rank % len(markers)], markersize=9 if rank < highlight else 7,
-                  color=(palette or {}).get(name) or COLORS[rank % len(COLORS)], markeredgecolor="black", markeredgewidth=0.6,
-                  label=_plain(name))
-    _decorate(axes, f"AR plot on {dataset_title}", f"Robustness (S = {sensitivity:g})", "Accuracy",
-              (0.0, 1.0), (0.0, 1.0))
+                  marker=marker_of(rank, look), markersize=9 if is_highlighted(rank, highlight, look) else 7,
+                  color=color_of(rank, look), markeredgecolor="black", markeredgewidth=0.6,
+                  label=_plain(display_name(name, look)))
+    _decorate(axes, f"AR plot on {dataset_title}", f"Reliability exp(-{sensitivity:g} F / N) (higher is better)",
+              "Accuracy", (0.0, 1.0), (0.0, 1.0))
     axes.set_aspect("equal")
-    axes.legend(loc="lower left", fontsize=8, framealpha=0.85)
+    axes.legend(loc="lower left", fontsize="small", framealpha=0.85)
     figure.tight_layout()
     return figure
 
@@ -257,10 +334,12 @@ def ar_plot(
 def attribute_bars(
     table: Mapping[str, Mapping[str, float]], metric_label: str, dataset_title: str,
     *, order: Sequence[str] | None = None, group: str = "attribute", palette: Mapping[str, str] | None = None,
+    top: float | None = None,
 ) -> Figure:
     """Grouped bars of a score per attribute, one bar colour per tracker.
 
-    ``table[tracker][attribute] = score``; used when per-attribute curves are not available.
+    ``table[tracker][attribute] = score``; the y axis runs from 0 to ``top`` (default 1:
+    scores in [0, 1]; counts such as failures need their own).
     """
     trackers = list(order) if order is not None else list(table)
     attributes: list[str] = []
@@ -272,16 +351,17 @@ def attribute_bars(
     width = 0.8 / max(1, len(trackers))
     x = np.arange(len(attributes))
     for rank, name in enumerate(trackers):
+        look = (palette or {}).get(name)
         values = [table[name].get(a, np.nan) for a in attributes]
         axes.bar(x + (rank - (len(trackers) - 1) / 2) * width, values, width=width,
-                 color=(palette or {}).get(name) or COLORS[rank % len(COLORS)], label=_plain(name))
+                 color=color_of(rank, look), label=_plain(display_name(name, look)))
     axes.set_xticks(x)
-    axes.set_xticklabels([_plain(a) for a in attributes], fontsize=8, rotation=30, ha="right")
-    axes.set_ylim(0.0, 1.0)
+    axes.set_xticklabels([_plain(a) for a in attributes], fontsize="small", rotation=30, ha="right")
+    axes.set_ylim(0.0, 1.0 if top is None else top)
     axes.set_ylabel(metric_label)
-    axes.set_title(f"{metric_label} per {group} on {_plain(dataset_title)}", fontsize=11, fontweight="bold")
+    axes.set_title(f"{metric_label} per {group} on {_plain(dataset_title)}", fontsize="medium", fontweight="bold")
     axes.grid(True, axis="y", linestyle=":", linewidth=0.7, color="#999999")
-    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.85)
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.85)
     return figure
 
 

@@ -16,45 +16,22 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from trackbench.metrics import names
 from trackbench.textio import atomic_write_text
 
-# Canonical column order and headings.
-METRIC_LABELS: dict[str, str] = {
-    "f_score": "F-score",
-    "lt_precision": "Tracking precision",
-    "lt_recall": "Tracking recall",
-    "lt_threshold": "Threshold",
-    "eao": "EAO",
-    "accuracy": "Accuracy",
-    "robustness": "Robustness",
-    "failures": "Failures",
-    "success_auc": "AUC",
-    "precision": "Precision",
-    "norm_precision": "Norm. precision",
-    "success_50": "OP50",
-    "success_75": "OP75",
-    "ao": "AO",
-    "sr50": "SR0.50",
-    "sr75": "SR0.75",
-    "fps": "FPS",
-}
-LOWER_IS_BETTER = frozenset({"robustness", "failures"})
+# Canonical column order and headings: the one vocabulary of trackbench.metrics.names.
+METRIC_LABELS: dict[str, str] = {m.key: m.label for m in names.METRICS if m.key != "sequences"}
+LOWER_IS_BETTER = names.LOWER_IS_BETTER
 
 
 def metric_label(key: str) -> str:
     """Column heading of a metric key (the key itself when unknown)."""
-    return METRIC_LABELS.get(key, key)
+    return names.label(key)
 
 
 def format_value(key: str, value: float) -> str:
-    """Text of one cell: FPS with 1 decimal, failure counts as integers, else 3 decimals."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if key == "fps":
-        return f"{value:.1f}"
-    if key == "failures" or key == "sequences":
-        return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"{value:.3f}"
+    """Text of one cell (:func:`trackbench.metrics.names.format_value`)."""
+    return names.format_value(key, value)
 
 
 def summary_table(metrics: Mapping[str, Mapping[str, float]], primary: str) -> pd.DataFrame:
@@ -79,15 +56,18 @@ def _finite(value) -> bool:
         return False
 
 
-def best_per_column(frame: pd.DataFrame) -> dict[str, set]:
-    """Index labels holding the best value of each column (for bold cells)."""
+def best_per_column(frame: pd.DataFrame, lower_is_better: bool | None = None) -> dict[str, set]:
+    """Index labels holding the best value of each column (for bold cells). Columns are
+    metric keys (lower is better for :data:`LOWER_IS_BETTER`) unless ``lower_is_better``
+    says it for every column (columns named by attribute or tag)."""
     best: dict[str, set] = {}
     for key in frame.columns:
         column = frame[key].astype(float)
         if not column.notna().any() or key == "sequences":
             best[key] = set()
             continue
-        target = column.min() if key in LOWER_IS_BETTER else column.max()
+        lower = key in LOWER_IS_BETTER if lower_is_better is None else lower_is_better
+        target = column.min() if lower else column.max()
         best[key] = set(column.index[np.isclose(column.to_numpy(), target, rtol=0, atol=1e-12)])
     return best
 
@@ -146,17 +126,41 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
+#: The field's top-3 colouring of result tables: first red, second blue, third green
+#: (needs ``\usepackage{xcolor}`` in the paper).
+TOP3_COLORS = ("red", "blue", "green!60!black")
+
+
+def top_three(frame: pd.DataFrame) -> dict[str, dict]:
+    """``{column: {row label: place}}`` with places 0, 1, 2 for the three best distinct
+    values of each column (ties share a place)."""
+    places: dict[str, dict] = {}
+    for key in frame.columns:
+        column = frame[key].astype(float)
+        if key == "sequences" or not column.notna().any():
+            places[key] = {}
+            continue
+        values = sorted(set(column.dropna().round(12)), reverse=key not in LOWER_IS_BETTER)[:3]
+        places[key] = {name: values.index(round(v, 12)) for name, v in column.items()
+                       if np.isfinite(v) and round(v, 12) in values}
+    return places
+
+
 def to_latex(
     frame: pd.DataFrame, *, caption: str = "", label: str = "", bold_best: bool = True,
     headers: Mapping[str, str] | None = None, cell_text: Mapping[str, Iterable[str]] | None = None,
+    top3: bool = False,
 ) -> str:
     """A booktabs ``table`` for a paper: index as the first column, best values in bold.
 
     ``headers`` overrides column headings (already LaTeX); ``cell_text[column]`` gives
-    ready-made LaTeX cells for a column (e.g. check marks) instead of numbers.
+    ready-made LaTeX cells for a column (e.g. check marks) instead of numbers. ``top3``
+    colours the three best values of each column red / blue / green instead (the
+    field's convention; ``xcolor`` package).
     """
     headers = dict(headers or {})
-    best = best_per_column(frame) if bold_best else {}
+    best = best_per_column(frame) if bold_best and not top3 else {}
+    places = top_three(frame) if top3 else {}
     columns = list(frame.columns)
     lines = [r"\begin{table}[t]", r"\centering"]
     if caption:
@@ -179,6 +183,9 @@ def to_latex(
             text = format_value(str(c), row[c]).replace("–", "--")
             if name in best.get(c, ()):
                 text = r"\textbf{" + text + "}"
+            place = places.get(c, {}).get(name)
+            if place is not None:
+                text = r"\textcolor{" + TOP3_COLORS[place] + "}{" + text + "}"
             cells.append(text)
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
