@@ -133,3 +133,33 @@ def test_every_headline_metric_decomposes_exactly_over_sequences(shared_data, su
             for key, metric in evaluation.resampling.items():
                 assert metric.sequences == len(dataset)
                 assert metric.value() == pytest.approx(evaluation.metrics[key], abs=1e-12), (folder.name, rules, key)
+
+
+def test_tag_eao_weights_fragments_by_their_tagged_share():
+    """pysot's per-tag EAO: with sequence A fully tagged and B untagged, the tag's EAO is
+    A's EAO alone; a tag on every frame gives the overall EAO."""
+    from trackbench.metrics.vot import eao_fragments, eao_from_curve, expected_overlap_curve, stack_runs, tag_eao
+    from trackbench.trajectory import SupervisedTrajectory
+
+    def run(overlap_rows: int, fail_at: int | None):
+        codes = np.full(overlap_rows, -1)
+        codes[0] = 1
+        if fail_at is not None:
+            codes[fail_at] = 2
+            codes[fail_at + 1:fail_at + 5] = 0
+            codes[fail_at + 5] = 1
+        regions = np.full((overlap_rows, 8), np.nan)
+        regions[codes == -1, :4] = [0, 0, 10, 10]
+        return SupervisedTrajectory(codes, regions, codes == -1)
+
+    runs = stack_runs([[run(30, 9)], [run(24, None)]], "x+w")
+    overlaps = np.where(runs.codes == -1, np.where(runs.seq == 0, 0.8, 0.4), np.nan)
+    fragments, weights, spans = eao_fragments(overlaps, runs, np.array([1, 1]), with_sequences=True)
+    masks = [{"t": np.ones(30, bool), "all": np.ones(30, bool)}, {"t": np.zeros(24, bool), "all": np.ones(24, bool)}]
+    interval = (2, 20)
+    only_a = spans[:, 0] == 0
+    expected = eao_from_curve(expected_overlap_curve(fragments[only_a], weights[only_a]), interval)
+    assert tag_eao(fragments, weights, spans, masks, "t", interval) == pytest.approx(expected, abs=1e-12)
+    overall = eao_from_curve(expected_overlap_curve(fragments, weights), interval)
+    assert tag_eao(fragments, weights, spans, masks, "all", interval) == pytest.approx(overall, abs=1e-12)
+    assert list(spans[:, 0]) == [0, 0, 1] and spans[0, 1] == 0 and spans[1, 1] == 14  # restart 5 frames after the failure

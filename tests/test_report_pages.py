@@ -33,12 +33,22 @@ def check_page(page: Path, tmp_path: Path, videos: int | None = None) -> dict:
 
 
 def test_otb100_report_of_every_otb_tracker(shared_data, tmp_path, capsys):
+    """The three published result folders and the MATLAB toolkit's own CSK, TLD and MEEM
+    results (imported from their .mat files)."""
     otb = shared_data / "otb100"
     results = sorted(str(p) for p in (otb / "results").iterdir())
+    for tracker in ("CSK", "TLD", "MEEM"):
+        folder = tmp_path / "mat" / tracker
+        folder.mkdir(parents=True)
+        for path in sorted((otb / "matlab" / "results_OPE").glob(f"*_{tracker}.mat")):
+            (folder / path.name).symlink_to(path)
+        assert main(["import", str(folder), "--suite", "otb2015", "--root", str(otb), "--out", str(tmp_path / "imported")]) == 0
+        results.append(str(tmp_path / "imported" / "otb2015" / tracker))
     assert main(["report", "--suite", "otb2015", "--root", str(otb), "--out", str(tmp_path / "otb"),
                  "--figures", "png,pdf,svg", *results]) == 0
     page = tmp_path / "otb" / "index.html"
     found = check_page(page, tmp_path)
+    assert len(found["ascending"]) == 6
     assert {"#summary", "#plots", "#significance", "#attributes", "#sequences", "#glossary"} <= set(found["toc"])
     figures = tmp_path / "otb" / "figures"
     for stem in ("success-plot", "precision-plot"):
@@ -105,3 +115,39 @@ def test_sequence_viewer_on_real_frames(shared_data, tmp_path, capsys):
     written = sorted(p.name for p in (tmp_path / "show").iterdir())
     assert written[:2] == ["crossing-iou.png", "crossing-strip.jpg"] and written[2] in ("crossing.webm", "crossing.webp")
     assert json.dumps(written)  # names are plain slugs
+
+
+def test_one_style_per_tracker_across_every_plot(shared_data, tmp_path, monkeypatch):
+    """Read back every line of every plot of the OTB100 report: a tracker has one colour,
+    line style and width everywhere, although its rank changes between plots."""
+    import re
+
+    import matplotlib.colors
+
+    from trackbench.report import plots
+
+    drawn = []
+    real_save = plots.save_figure
+    monkeypatch.setattr(plots, "save_figure", lambda figure, path, dpi=110: (drawn.append(figure), real_save(figure, path, dpi))[1])
+    otb = shared_data / "otb100"
+    results = sorted(str(p) for p in (otb / "results").iterdir())
+    assert main(["report", "--suite", "otb2015", "--root", str(otb), "--out", str(tmp_path / "otb"), "--viewer", "none",
+                 "--names", "SiamRPN++=SiamRPN++ (r50)", *results]) == 0
+    looks: dict[str, set] = {}
+    orders = set()
+    for figure in drawn:
+        for axes in figure.axes:
+            order = []
+            for line in axes.get_lines():
+                match = re.fullmatch(r"\[\d\.\d{3}\] (.+)", str(line.get_label()))
+                if match:
+                    name = match.group(1)
+                    order.append(name)
+                    looks.setdefault(name, set()).add((matplotlib.colors.to_hex(line.get_color()), line.get_linestyle(),
+                                                       line.get_linewidth()))
+            if order:
+                orders.add(tuple(order))
+    assert set(looks) == {"SiamBAN", "SiamRPN++ (r50)", "DaSiamRPN"}  # display names
+    assert all(len(styles) == 1 for styles in looks.values()), looks
+    assert len({next(iter(s))[:2] for s in looks.values()}) == 3  # three distinct looks
+    assert len(orders) > 1  # the ranking differs between plots, the looks do not

@@ -41,7 +41,8 @@ def _folder(index: ResultIndex) -> Path:
     return path
 
 
-def evaluate_longterm_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
+def evaluate_longterm_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                             strict: bool = False, mismatches: list | None = None):
     """Precision / recall / F-score of a ``longterm/`` folder (see the module docstring)."""
     from trackbench.metrics.evaluate import TrackerEvaluation
 
@@ -74,7 +75,8 @@ def _longterm_keys(scores: dict[str, float]) -> dict[str, float]:
             "lt_threshold": scores["threshold"]}
 
 
-def evaluate_realtime_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
+def evaluate_realtime_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                             strict: bool = False, mismatches: list | None = None):
     """The baseline measures on ``<result folder>/realtime`` (the layout of ``baseline/``)."""
     from trackbench.metrics.evaluate import evaluate_supervised
 
@@ -82,12 +84,14 @@ def evaluate_realtime_folder(suite, dataset: Dataset, index: ResultIndex, profil
     realtime = folder / "realtime"
     if not realtime.is_dir():
         raise TrackbenchError("no realtime/ folder (VOT real-time results expected here)", folder)
-    evaluation = evaluate_supervised(suite, dataset, ResultIndex.build(realtime), profile)
+    evaluation = evaluate_supervised(suite, dataset, ResultIndex.build(realtime), profile, strict=strict,
+                                     mismatches=mismatches)
     evaluation.tracker = folder.name
     return evaluation
 
 
-def evaluate_robustness_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
+def evaluate_robustness_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                               strict: bool = False, mismatches: list | None = None):
     """Success / precision of ``results_TRE`` or ``results_SRE`` (``suite.protocol``)."""
     from trackbench.metrics.evaluate import TrackerEvaluation
 
@@ -119,8 +123,9 @@ def with_robustness(evaluate_one_pass: Callable) -> Callable:
     """An OTB one-pass evaluator that also scores ``results_TRE`` / ``results_SRE`` found in
     the same folder (``evaluation.robustness["TRE"|"SRE"]``); scores and tables unchanged."""
 
-    def evaluate(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile):
-        evaluation = evaluate_one_pass(suite, dataset, index, profile)
+    def evaluate(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *, strict: bool = False,
+                 mismatches: list | None = None):
+        evaluation = evaluate_one_pass(suite, dataset, index, profile, strict=strict, mismatches=mismatches)
         location = Path(index.source.location)
         for protocol, folder in FOLDERS.items():
             if location.is_dir() and (location / folder).is_dir():

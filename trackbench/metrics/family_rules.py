@@ -41,18 +41,20 @@ def invalid_gt_rules(profile: RuleProfile) -> RuleProfile:
     return replace(profile, absent="ignore", invalid_error=-1.0)
 
 
-def evaluate_invalid_gt(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile) -> "TrackerEvaluation":
+def evaluate_invalid_gt(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                        strict: bool = False, mismatches: list | None = None) -> "TrackerEvaluation":
     """One-pass evaluation under :func:`invalid_gt_rules` (the UAV family)."""
-    return _evaluate.evaluate_one_pass(suite, dataset, index, invalid_gt_rules(profile))
+    return _evaluate.evaluate_one_pass(suite, dataset, index, invalid_gt_rules(profile), strict=strict,
+                                       mismatches=mismatches)
 
 
-def evaluate_trackingnet_server(suite: "Suite", dataset: Dataset, index: ResultIndex,
-                                profile: RuleProfile) -> "TrackerEvaluation":
+def evaluate_trackingnet_server(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
+                                strict: bool = False, mismatches: list | None = None) -> "TrackerEvaluation":
     """TrackingNet: the server's rules under ``official``, else LaSOT-style one-pass scores."""
     if profile.name != "official":
-        return _evaluate.evaluate_one_pass(suite, dataset, index, profile)
-    results = read_ope_results(index, dataset)
-    times = read_times(index, dataset)
+        return _evaluate.evaluate_one_pass(suite, dataset, index, profile, strict=strict, mismatches=mismatches)
+    results = read_ope_results(index, dataset, strict=strict, mismatches=mismatches)
+    times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
     scores = evaluate_trackingnet([s.ground_truth for s in seqs], [results[s.name] for s in seqs],
                                   [s.name for s in seqs])

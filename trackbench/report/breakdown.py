@@ -80,7 +80,7 @@ def attribute_section(by_name: Mapping[str, Any], spec, assets, order: list[str]
         tables.append({
             "metric": names.label(metric), "key": metric,
             "columns": [{"key": a, "label": attribute_title(a, counts.get(a))} for a in transposed.columns],
-            "rows": table_rows(transposed, best_per_column(transposed)),
+            "rows": table_rows(transposed, best_per_column(transposed), metric),
             "csv": assets.csv(matrix.rename(index=lambda a: attribute_title(a, counts.get(a))), f"attribute-{metric}"),
         })
     plotted, listed = [], []
@@ -138,7 +138,8 @@ def tag_section(by_name: Mapping[str, Any], spec, assets, order: list[str], pale
             "metric": label, "key": metric,
             "columns": [{"key": t, "label": f"{t} ({int(frames_per_tag[t])} frames)" if frames_per_tag is not None
                          and t in frames_per_tag and np.isfinite(frames_per_tag[t]) else t} for t in transposed.columns],
-            "rows": table_rows(transposed, best_per_column(transposed, lower_is_better=metric in names.LOWER_IS_BETTER)),
+            "rows": table_rows(transposed, best_per_column(transposed, lower_is_better=metric in names.LOWER_IS_BETTER),
+                               metric),
             "csv": assets.csv(matrix, f"tag-{metric}"),
         })
         top = None if metric != "failures" else max(1.0, float(np.nanmax(matrix.to_numpy(dtype=float))) * 1.15)

@@ -186,7 +186,9 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _table_rows(frame: pd.DataFrame, best: Mapping[str, set] | None = None) -> list[dict]:
+def _table_rows(frame: pd.DataFrame, best: Mapping[str, set] | None = None, metric: str | None = None) -> list[dict]:
+    """Cells of a table whose columns are metric keys, or (``metric``) all values of one
+    metric (columns named by attribute, tag or tracker)."""
     best = best or {}
     rows = []
     for name, row in frame.iterrows():
@@ -195,7 +197,7 @@ def _table_rows(frame: pd.DataFrame, best: Mapping[str, set] | None = None) -> l
             value = row[key]
             finite = value is not None and np.isfinite(value)
             cells.append({
-                "text": tables.format_value(str(key), value),
+                "text": tables.format_value(metric or str(key), value),
                 "sort": f"{float(value):.10g}" if finite else "",
                 "best": name in best.get(key, ()),
             })
@@ -240,7 +242,7 @@ def build_context(
         row["interval"] = (f"[{metric_names.format_value(primary, interval.low)}, "
                            f"{metric_names.format_value(primary, interval.high)}]") if interval is not None else ""
         pair = vs_next.get(tracker)
-        row["vs_next"] = None if pair is None else {"tie": pair.tie, "p": f"{pair.bootstrap_p:.3f}"}
+        row["vs_next"] = None if pair is None else {"tie": pair.tie, "p": sequence_parts.p_text(pair.bootstrap_p)}
     context: dict[str, Any] = {
         "spec": spec, "version": __version__, "primary_label": tables.metric_label(primary), "primary": primary,
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

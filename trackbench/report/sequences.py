@@ -101,12 +101,17 @@ def significance_section(stats: Significance | None, by_name: Mapping[str, Any],
         rows.append({"name": styles[tracker].name if tracker in styles else tracker, "cells": cells})
     pairs = [{"a": styles[c.a].name if c.a in styles else c.a, "b": styles[c.b].name if c.b in styles else c.b,
               "difference": f"{c.difference.value:+.3f} [{c.difference.low:+.3f}, {c.difference.high:+.3f}]",
-              "bootstrap_p": f"{c.bootstrap_p:.3f}",
-              "wilcoxon_p": "–" if not np.isfinite(c.wilcoxon_p) else f"{c.wilcoxon_p:.3f}", "tie": c.tie}
+              "bootstrap_p": p_text(c.bootstrap_p),
+              "wilcoxon_p": "–" if not np.isfinite(c.wilcoxon_p) else p_text(c.wilcoxon_p), "tie": c.tie}
              for c in stats.comparisons]
     return {"labels": [names.label(k) for k in keys], "rows": rows, "pairs": pairs,
             "metric": names.label(stats.rank_key), "resamples": stats.resamples, "seed": stats.seed,
             "confidence": round(100 * stats.confidence)}
+
+
+def p_text(p: float) -> str:
+    """A p-value as text: three decimals, ``< 0.001`` below."""
+    return "–" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
 
 
 def viewer_section(dataset, protocol: str, corner_rule: str, indices: Mapping[str, Any], styles: Mapping[str, TrackerStyle],
