@@ -6,30 +6,19 @@ Skipped, with the reason, where no Chromium binary exists or it cannot start.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
+from chromium import FLAGS, chromium_binary
 from report_fakes import ope_evaluation, random_checkpoint
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES
 from trackbench.trackers.imsiam.analysis.report_sections import ablation_section, svd_section
 from trackbench.trackers.imsiam.analysis.svd import analyze_checkpoint
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_binary() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("Chromium not installed (apt-get install chromium); browser test skipped")
+CHROMIUM_FLAGS = FLAGS
 
 
 def run_chromium(binary: str, profile, *args: str) -> subprocess.CompletedProcess:
@@ -73,8 +62,9 @@ def test_report_in_headless_chromium(report, tmp_path):
     assert loaded and total, f"the page's script did not run: {body}"
     assert int(total.group(1)) == expected_images
     assert int(loaded.group(1)) == expected_images, "some images did not load"
-    for table in ("summary-table", "attribute-table", "ablation-table", "svd-table"):
+    for table in ("summary-table", "ablation-table", "svd-table"):
         assert f'id="{table}"' in dom.stdout
+    assert 'class="sortable attribute-table"' in dom.stdout
     assert dom.stdout.count("<script") == 1  # the injected name stayed text
     assert "&lt;script&gt;alert" in dom.stdout
 
