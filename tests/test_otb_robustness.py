@@ -212,5 +212,5 @@ def test_kcf_tre_sre_on_crossing_and_report(shared_data, tmp_path):
                  str(tmp_path / "report"), str(combined)]) == 0
     html = (tmp_path / "report" / "index.html").read_text()
     assert "OPE, TRE and SRE side by side" in html
-    assert any(p.name.startswith("ope-tre-sre") for p in (tmp_path / "report" / "index_files").iterdir())
+    assert any(p.name.startswith("ope-tre-sre") for p in (tmp_path / "report" / "figures").iterdir())
     assert elapsed < 60

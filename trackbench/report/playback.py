@@ -48,6 +48,11 @@ def supervised_playback(sequence: Sequence, trajectory, corner_rule: str = "x+w"
                          restarts=restarts[restarts > 0])
 
 
+#: The protocols whose results the viewer reads (long-term, real-time, TRE and SRE runs are
+#: shown by their own plots instead).
+PLAYBACK_PROTOCOLS = ("ope", "supervised")
+
+
 def read_playbacks(index, dataset: Dataset, sequence: Sequence, protocol: str, corner_rule: str = "x+w") -> TrackPlayback:
     """The playback of ``sequence`` from one tracker's result ``index`` (a
     :class:`trackbench.results.read.ResultIndex`) under ``protocol`` (``"ope"`` or
@@ -61,5 +66,7 @@ def read_playbacks(index, dataset: Dataset, sequence: Sequence, protocol: str, c
                                                   corner_rule),
     }
     if protocol not in readers:
-        raise ValueError(f"no sequence viewer for protocol {protocol!r}")
+        from trackbench.errors import TrackbenchError
+
+        raise TrackbenchError(f"the sequence viewer reads one-pass and VOT baseline results, not {protocol!r} runs")
     return readers[protocol]()

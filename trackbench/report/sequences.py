@@ -120,10 +120,10 @@ def viewer_section(dataset, protocol: str, corner_rule: str, indices: Mapping[st
     """The sequence viewer: every sequence with images gets key frames, a video and IoU
     timelines; a suite evaluated from annotations alone gets timelines only (``mode``
     ``auto``: the :data:`AUTO_TIMELINES` hardest sequences; ``all``: every one; ``none``)."""
-    from trackbench.report.playback import read_playbacks
+    from trackbench.report.playback import PLAYBACK_PROTOCOLS, read_playbacks
     from trackbench.report.viewer import build_sequence_view
 
-    if mode == "none" or not indices:
+    if mode == "none" or not indices or protocol not in PLAYBACK_PROTOCOLS:
         return None
     sequences = list(dataset)
     with_images = [s for s in sequences if s.has_images()]
