@@ -19,7 +19,7 @@ No peer toolkit gives these. Conventions:
 * Trackers are compared on the **same** resamples (paired), so the difference between two
   trackers has its own, narrower interval.
 
-Tests: ``tests/test_metrics_bootstrap.py`` (closed-form standard error of a mean, scipy's
+Tests: ``tests/metrics/test_metrics_bootstrap.py`` (closed-form standard error of a mean, scipy's
 bootstrap on the same data, scipy's Wilcoxon signed-rank test).
 """
 

@@ -18,7 +18,7 @@ algorithm (``cv2.TrackerKCF_Params`` ...), e.g. ``detect_thresh`` for KCF; they 
 available where OpenCV exposes such an object (the current API: KCF, CSRT, MIL).
 
 ``is_deterministic`` was checked by running each tracker three times on the same frames
-in one process (tests/test_opencv_trackers.py repeats the check): KCF, CSRT, MOSSE,
+in one process (tests/trackers/test_opencv_trackers.py repeats the check): KCF, CSRT, MOSSE,
 MedianFlow and Boosting give identical boxes; MIL and TLD draw random samples from
 OpenCV's global generator and do not.
 """

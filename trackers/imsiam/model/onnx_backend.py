@@ -7,8 +7,8 @@ exports exactly that function (after BatchNorm folding) to ONNX once, with stati
 one graph serves every sequence), and runs it with ONNX Runtime's CPU provider at full
 graph optimisation (conv + activation fusion, its blocked NCHWc layout, pre-packed
 weights). The outputs are the same per-stage dicts (``cls``, ``cen``, ``reg``, ``iou``)
-as the torch model's, equal to float32 rounding (``tests/test_imsiam_onnx.py`` checks the
-boxes over a real sequence against the eager model).
+as the torch model's, equal to float32 rounding (``tests/trackers/imsiam/test_imsiam_onnx.py``
+checks the boxes over a real sequence against the eager model).
 
 Threads: ``intra_op_num_threads`` = torch's thread count (set by
 :mod:`trackbench.execution.threads`), one inter-op thread, and no spinning of idle worker

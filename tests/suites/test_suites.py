@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.paths import REPO_ROOT
 from trackbench.errors import TrackbenchError
 from trackbench.suites import get_suite, list_suites, resolve_root
 
@@ -190,7 +191,7 @@ def test_no_benchmark_name_is_tested_outside_the_suite_records():
     import re
 
     pattern = re.compile(r"""(family|suite\.name|\.reader)\s*(==|!=|in)\s*[("'\[]""")
-    root = Path(__file__).resolve().parents[1] / "trackbench"
+    root = REPO_ROOT / "trackbench"
     offenders = [f"{path.relative_to(root)}:{number}" for path in root.rglob("*.py") if "suites" not in path.parts
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                  if pattern.search(line)]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from run_helper_trackers import BatchTemplateTracker, LocalSuite, TemplateTracker, make_dataset, write_moving_square, read_otb_folder
+from helpers.trackers import BatchTemplateTracker, LocalSuite, TemplateTracker, make_dataset, write_moving_square, read_otb_folder
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import run_batched
 from trackbench.execution.runner import RunOptions, run_suite
@@ -24,7 +24,7 @@ def dataset(tmp_path_factory):
     return make_dataset(tmp_path_factory.mktemp("data"), LENGTHS)
 
 
-def options(out, tracker="run_helper_trackers:TemplateTracker", **kwargs):
+def options(out, tracker="helpers.trackers:TemplateTracker", **kwargs):
     kwargs.setdefault("executor", "inline")  # runner logic; isolation: test_reliability.py
     return RunOptions(tracker=tracker, out=out, progress=False, **kwargs)
 
@@ -57,7 +57,7 @@ def test_serial_run_writes_results_manifest_and_run_info(dataset, tmp_path):
         assert entry["status"] == "done" and entry["attempts"] == 1 and entry["frames"] == LENGTHS[name]
         assert entry["tracker_seconds"] > 0 and entry["result"] == f"{name}.txt"
     info = json.loads((tracker_dir / "run.json").read_text())
-    assert info["tracker"] == "run_helper_trackers:TemplateTracker" and info["options"] == {"margin": 6}
+    assert info["tracker"] == "helpers.trackers:TemplateTracker" and info["options"] == {"margin": 6}
     assert info["suite"] == "local" and info["trackbench"]
     assert summary.units_run == 4 and summary.frames == sum(LENGTHS.values()) and not summary.failed
     assert "4/4 sequences done" in summary.line() and "0 failed" in summary.line()
@@ -79,7 +79,7 @@ def test_rerun_skips_finished_units(dataset, tmp_path):
 def test_a_failing_sequence_is_retried_once_then_recorded(dataset, tmp_path):
     bad = read_otb_folder(write_moving_square(tmp_path / "data" / "wide", 5, seed=3, size=(80, 48)))
     data = Dataset("local", list(dataset) + [bad])
-    summary = run_suite(LocalSuite(), data, options(tmp_path, "run_helper_trackers:FailOnImageWidth"))
+    summary = run_suite(LocalSuite(), data, options(tmp_path, "helpers.trackers:FailOnImageWidth"))
     tracker_dir = tmp_path / "local" / "fail-on-width"
     for name in LENGTHS:
         assert read_table(tracker_dir / f"{name}.txt", 4).shape == (LENGTHS[name], 4)
@@ -108,7 +108,7 @@ def test_summary_line_without_timed_frames_shows_no_fps(dataset, tmp_path):
 
 
 def test_one_retry_rescues_a_transient_failure(dataset, tmp_path):
-    summary = run_suite(LocalSuite(), dataset, options(tmp_path, "run_helper_trackers:FailOnce"))
+    summary = run_suite(LocalSuite(), dataset, options(tmp_path, "helpers.trackers:FailOnce"))
     tracker_dir = tmp_path / "local" / "fail-once"
     assert not summary.failed and summary.units_run == 4
     units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
@@ -146,7 +146,7 @@ def test_missing_images_are_a_clear_error(dataset, tmp_path):
 def test_got10k_layout_runs_three_repetitions_for_a_stochastic_tracker(dataset, tmp_path):
     suite = LocalSuite(name="got10k-val", family="got10k", repetitions=3)
     data = dataset.subset(["alpha", "gamma"])
-    summary = run_suite(suite, data, options(tmp_path, "run_helper_trackers:NoisyTracker"))
+    summary = run_suite(suite, data, options(tmp_path, "helpers.trackers:NoisyTracker"))
     tracker_dir = tmp_path / "got10k-val" / "noisy"
     assert summary.units_run == 6
     for name in ("alpha", "gamma"):
@@ -185,9 +185,9 @@ def test_batched_stepping_matches_unbatched_and_drops_finished_sequences(dataset
 
 
 def test_runner_with_batch_gives_the_files_of_an_unbatched_run(dataset, tmp_path):
-    run_suite(LocalSuite(), dataset, options(tmp_path / "a", "run_helper_trackers:TemplateTracker", tracker_name="t"))
+    run_suite(LocalSuite(), dataset, options(tmp_path / "a", "helpers.trackers:TemplateTracker", tracker_name="t"))
     summary = run_suite(
-        LocalSuite(), dataset, options(tmp_path / "b", "run_helper_trackers:BatchTemplateTracker", tracker_name="t", batch=3)
+        LocalSuite(), dataset, options(tmp_path / "b", "helpers.trackers:BatchTemplateTracker", tracker_name="t", batch=3)
     )
     assert summary.units_run == 4
     assert read_results(tmp_path / "a" / "local" / "t", LENGTHS) == read_results(tmp_path / "b" / "local" / "t", LENGTHS)
@@ -213,21 +213,21 @@ def test_vot_suite_runs_a_deterministic_tracker_once(dataset, tmp_path):
 
 def test_vot_suite_stops_an_undeclared_tracker_after_three_identical_runs(dataset, tmp_path):
     data = dataset.subset(["alpha", "gamma"])
-    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredTemplate"))
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, "helpers.trackers:UndeclaredTemplate"))
     tracker_dir = tmp_path / "vot-local" / "undeclared"
     assert summary.units_run == 6
     for name in ("alpha", "gamma"):
         assert vot_repetitions(tracker_dir, name) == [f"{name}_{r:03d}.txt" for r in (1, 2, 3)]
     assert json.loads((tracker_dir / "run.json").read_text())["deterministic"] is None
     # a re-run finds the sequence complete
-    assert run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:UndeclaredTemplate")).units_run == 0
+    assert run_suite(VOT_SUITE, data, options(tmp_path, "helpers.trackers:UndeclaredTemplate")).units_run == 0
 
 
 def test_vot_suite_stops_after_three_identical_runs_even_for_a_declared_stochastic_tracker(dataset, tmp_path):
     # The VOT toolkit checks runs 1..3 of every tracker not declared deterministic: a
     # tracker that says it is stochastic but behaves deterministically stops after 3.
     data = dataset.subset(["gamma"])
-    summary = run_suite(VOT_SUITE, data, options(tmp_path, "run_helper_trackers:DeclaredStochasticTemplate"))
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, "helpers.trackers:DeclaredStochasticTemplate"))
     tracker_dir = tmp_path / "vot-local" / "declared-stochastic"
     assert summary.units_run == 3 and not summary.failed
     assert vot_repetitions(tracker_dir, "gamma") == [f"gamma_{r:03d}.txt" for r in range(1, 4)]
@@ -236,7 +236,7 @@ def test_vot_suite_stops_after_three_identical_runs_even_for_a_declared_stochast
 @pytest.mark.parametrize("tracker, folder", [("NoisyTracker", "noisy"), ("UndeclaredNoisy", "undeclared-noisy")])
 def test_vot_suite_runs_fifteen_repetitions_when_runs_differ(dataset, tmp_path, tracker, folder):
     data = dataset.subset(["gamma"])
-    summary = run_suite(VOT_SUITE, data, options(tmp_path, f"run_helper_trackers:{tracker}"))
+    summary = run_suite(VOT_SUITE, data, options(tmp_path, f"helpers.trackers:{tracker}"))
     tracker_dir = tmp_path / "vot-local" / folder
     assert summary.units_run == 15 and not summary.failed
     assert vot_repetitions(tracker_dir, "gamma") == [f"gamma_{r:03d}.txt" for r in range(1, 16)]
@@ -246,7 +246,7 @@ def test_vot_suite_runs_fifteen_repetitions_when_runs_differ(dataset, tmp_path, 
 
 def test_got10k_layout_runs_all_three_repetitions_for_an_undeclared_tracker(dataset, tmp_path):
     suite = LocalSuite(name="got10k-val", family="got10k", repetitions=3)
-    summary = run_suite(suite, dataset.subset(["gamma"]), options(tmp_path, "run_helper_trackers:UndeclaredTemplate"))
+    summary = run_suite(suite, dataset.subset(["gamma"]), options(tmp_path, "helpers.trackers:UndeclaredTemplate"))
     folder = tmp_path / "got10k-val" / "undeclared" / "gamma"
     assert summary.units_run == 3
     assert sorted(p.name for p in folder.iterdir()) == ["gamma_001.txt", "gamma_002.txt", "gamma_003.txt",
@@ -267,18 +267,18 @@ def test_vot_progress_moves_during_a_repetition(dataset, tmp_path):
 
 def test_suite_name_reaches_a_factory_with_a_suite_keyword(dataset, tmp_path):
     data = dataset.subset(["gamma"])
-    run_suite(LocalSuite(), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
+    run_suite(LocalSuite(), data, options(tmp_path, "helpers.trackers:SuiteAware"))
     tracker_dir = tmp_path / "local" / "suite-aware"
     assert json.loads((tracker_dir / "run.json").read_text())["options"] == {"suite": "local"}
     boxes = read_table(tracker_dir / "gamma.txt", 4)
     assert np.all(boxes[1:, 2] == len("local"))  # row 0 is the init box; the tracker was built with suite="local"
     # a suite the user sets wins, and is what run.json records
-    run_suite(LocalSuite(), data, options(tmp_path, "run_helper_trackers:SuiteAware", options={"suite": "otb"},
+    run_suite(LocalSuite(), data, options(tmp_path, "helpers.trackers:SuiteAware", options={"suite": "otb"},
                                           tracker_name="suite-otb"))
     assert json.loads((tmp_path / "local" / "suite-otb" / "run.json").read_text())["options"] == {"suite": "otb"}
     assert np.all(read_table(tmp_path / "local" / "suite-otb" / "gamma.txt", 4)[1:, 2] == 3)
     # the generic folder suite passes its family, which names the settings to use
-    run_suite(LocalSuite(name="custom", generic=True), data, options(tmp_path, "run_helper_trackers:SuiteAware"))
+    run_suite(LocalSuite(name="custom", generic=True), data, options(tmp_path, "helpers.trackers:SuiteAware"))
     assert json.loads((tmp_path / "custom" / "suite-aware" / "run.json").read_text())["options"] == {"suite": "otb"}
     # a factory without the keyword gets nothing
     run_suite(LocalSuite(), data, options(tmp_path))
@@ -309,7 +309,7 @@ def test_result_readers_read_back_what_the_runner_wrote(dataset, tmp_path):
         np.testing.assert_allclose(boxes[seq.name], run_one_pass(TemplateTracker(), seq).boxes, atol=5e-5)
         assert np.shape(times[seq.name]) == (len(seq),)
     suite = LocalSuite(name="got10k-val", family="got10k", repetitions=3)
-    run_suite(suite, dataset, options(tmp_path, "run_helper_trackers:NoisyTracker"))
+    run_suite(suite, dataset, options(tmp_path, "helpers.trackers:NoisyTracker"))
     runs = read.read_repeated_results(tmp_path / "got10k-val" / "noisy", dataset)
     assert {name: len(r) for name, r in runs.items()} == {name: 3 for name in LENGTHS}
     assert all(r.shape == (LENGTHS[name], 4) for name, rs in runs.items() for r in rs)

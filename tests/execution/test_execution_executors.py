@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from run_helper_trackers import LocalSuite, make_dataset
+from helpers.paths import helpers_pythonpath
+from helpers.trackers import LocalSuite, make_dataset
 from trackbench.execution.runner import RunOptions, run_suite
 
-HELPERS = str(Path(__file__).resolve().parent)
 LENGTHS = {"alpha": 9, "beta": 14, "gamma": 6, "delta": 11, "eps": 7}
-SPEC = "run_helper_trackers:TemplateTracker"
+SPEC = "helpers.trackers:TemplateTracker"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_device_is_passed_to_a_tracker_that_takes_one(dataset, tmp_path):
     summary = run_suite(
         LocalSuite(),
         dataset,
-        RunOptions(tracker="run_helper_trackers:DeviceTracker", out=tmp_path, progress=False,
+        RunOptions(tracker="helpers.trackers:DeviceTracker", out=tmp_path, progress=False,
                    executor="process", workers=2, devices=["cpu:0", "cpu:1"]),
     )
     assert not summary.failed
@@ -81,7 +81,7 @@ def test_device_is_passed_to_a_tracker_that_takes_one(dataset, tmp_path):
 def test_ray_local_instance_with_two_cpus_gives_identical_files(dataset, serial_files, tmp_path, monkeypatch):
     pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
     # Ray workers of a local instance inherit the driver's environment
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("PYTHONPATH", helpers_pythonpath())
     summary = run(dataset, tmp_path, executor="ray", workers=2)
     assert summary.units_run == len(LENGTHS) and not summary.failed, summary.failed
     assert result_files(tmp_path / "local" / "template") == serial_files
@@ -110,7 +110,7 @@ def demo_serial_files(demo, tmp_path_factory):
 def test_demo_suite_gives_identical_files_on_every_executor(executor, demo, demo_serial_files, tmp_path, monkeypatch):
     if executor == "ray":
         pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
-        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+        monkeypatch.setenv("PYTHONPATH", helpers_pythonpath())
     suite, dataset = demo
     summary = run_suite(suite, dataset, RunOptions(tracker=SPEC, out=tmp_path, progress=False, executor=executor, workers=2))
     assert summary.units_run == 8 and not summary.failed
@@ -118,12 +118,12 @@ def test_demo_suite_gives_identical_files_on_every_executor(executor, demo, demo
 
 
 def test_a_worker_process_crash_fails_only_its_own_unit(dataset, tmp_path):
-    from run_helper_trackers import read_otb_folder, write_moving_square
+    from helpers.trackers import read_otb_folder, write_moving_square
     from trackbench.sequence import Dataset
 
     bad = read_otb_folder(write_moving_square(tmp_path / "data" / "wide", 15, seed=5, size=(80, 48)))
     data = Dataset("local", list(dataset) + [bad])
-    summary = run_suite(LocalSuite(), data, RunOptions(tracker="run_helper_trackers:CrashOnImageWidth", out=tmp_path,
+    summary = run_suite(LocalSuite(), data, RunOptions(tracker="helpers.trackers:CrashOnImageWidth", out=tmp_path,
                                                        progress=False, executor="process", workers=2))
     # os._exit(3) in the first update: the exit code and where it happened
     assert summary.failed == {"wide": "worker process exited with code 3 in update at frame 2"}
@@ -135,7 +135,7 @@ def test_a_worker_process_crash_fails_only_its_own_unit(dataset, tmp_path):
 
 
 def test_a_worker_that_cannot_build_the_tracker_reports_why(dataset, tmp_path):
-    summary = run_suite(LocalSuite(), dataset, RunOptions(tracker="run_helper_trackers:NeedsCpu1", out=tmp_path,
+    summary = run_suite(LocalSuite(), dataset, RunOptions(tracker="helpers.trackers:NeedsCpu1", out=tmp_path,
                                                           progress=False, executor="process", devices=["cpu:0"]))
     assert set(summary.failed) == set(LENGTHS)
     entry = json.loads((tmp_path / "local" / "needs-cpu1" / "manifest.json").read_text())["units"]["beta"]
@@ -145,14 +145,14 @@ def test_a_worker_that_cannot_build_the_tracker_reports_why(dataset, tmp_path):
 
 def test_ray_actors_report_frames_while_a_long_sequence_runs(tmp_path, monkeypatch):
     pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
-    from run_helper_trackers import read_otb_folder, write_moving_square
+    monkeypatch.setenv("PYTHONPATH", helpers_pythonpath())
+    from helpers.trackers import read_otb_folder, write_moving_square
     from trackbench.execution.ray_executor import RayExecutor
     from trackbench.execution.units import WorkUnit
 
     frames = 40
     sequence = read_otb_folder(write_moving_square(tmp_path / "long", frames, seed=3))
-    executor = RayExecutor("run_helper_trackers:SlowIdentity", {"delay": 0.03}, workers=1)
+    executor = RayExecutor("helpers.trackers:SlowIdentity", {"delay": 0.03}, workers=1)
     reports: list[int] = []
     finished = []
     try:

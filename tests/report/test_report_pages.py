@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from chromium import PAGE_CHECKS, Browser
-from report_fakes import ope_evaluation
+from helpers.chromium import PAGE_CHECKS, Browser
+from helpers.report_fakes import ope_evaluation
 from trackbench.cli import main
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES

@@ -24,7 +24,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from run_helper_trackers import LocalSuite, alive, children, make_dataset, read_otb_folder, write_moving_square
+from helpers.faulty_trackers import FAULTS
+from helpers.paths import helpers_pythonpath
+from helpers.trackers import LocalSuite, alive, children, make_dataset, read_otb_folder, write_moving_square
 from trackbench.cli import main
 from trackbench.errors import TrackbenchError
 from trackbench.execution.lock import LOCK_NAME, ResultsLock
@@ -34,84 +36,14 @@ from trackbench.names import check_member, check_name
 from trackbench.sequence import Dataset
 from trackbench.textio import read_table
 
-HERE = Path(__file__).resolve().parent
 GOOD = {"alpha": 9, "beta": 12, "gamma": 6}
-# image width -> what the tracker does at its 2nd update (frame 3)
-FAULTS = {80: "segv", 82: "exit", 84: "sysexit", 86: "hang", 88: "memhog"}
 EXPECTED = {
     "segv": "worker process killed by signal SIGSEGV (11) in update at frame 3",
     "exit": "worker process exited with code 3 in update at frame 3",
     "sysexit": "tracker called sys.exit(4)",
     "hang": "timed out after 2 s in update at frame 3",
 }
-
-
-def _hog_memory() -> None:
-    """Cap this process's address space 256 MB above what it uses, then ask for 1 GB."""
-    with open("/proc/self/status") as status:
-        used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
-    resource.setrlimit(resource.RLIMIT_AS, (used + 256 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    np.ones(2**30 // 8)
-
-
-class FaultyTracker:
-    """Identity tracker that misbehaves (``FAULTS`` by image width, or ``output`` on any
-    image ``width`` wide) at its second update while ``flag`` exists."""
-
-    name = "faulty"
-    is_deterministic = True
-
-    def __init__(self, flag: str = "", output: str = "", width: int = 0):
-        self.flag, self.output, self.width = flag, output, int(width)
-
-    def init(self, image, box):
-        self.box = np.asarray(box, dtype=np.float64)
-        width = image.shape[1]
-        armed = bool(self.flag) and os.path.exists(self.flag)
-        self.fault = (self.output if width == self.width else FAULTS.get(width)) if armed else None
-        self.updates = 0
-
-    def update(self, image):
-        self.updates += 1
-        if self.fault and self.updates == 2:
-            if self.fault == "segv":
-                os.kill(os.getpid(), signal.SIGSEGV)
-            elif self.fault == "exit":
-                os._exit(3)
-            elif self.fault == "sysexit":
-                sys.exit(4)
-            elif self.fault == "hang":
-                while True:
-                    time.sleep(0.05)
-            elif self.fault == "memhog":
-                _hog_memory()
-            elif self.fault == "2x2":
-                return np.ones((2, 2))
-            elif self.fault == "strings":
-                return ["1", "2", "3", "4"]
-            elif self.fault == "inf":
-                return [1.0, 2.0, float("inf"), 4.0]
-        return self.box.copy()
-
-
-class StubbornHang:
-    """A tracker that swallows Ctrl-C and keeps hanging (only a second SIGINT ends it)."""
-
-    name = "stubborn"
-    is_deterministic = True
-
-    def init(self, image, box):
-        self.box = np.asarray(box, dtype=np.float64)
-
-    def update(self, image):
-        while True:
-            try:
-                time.sleep(0.05)
-            except KeyboardInterrupt:
-                pass
-
-
-SPEC = f"{__name__}:FaultyTracker"
+SPEC = "helpers.faulty_trackers:FaultyTracker"
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +119,7 @@ def test_process_executor_isolates_every_fault_and_replaces_only_dead_workers(da
 def test_ray_executor_isolates_every_fault(data, reference, tmp_path, monkeypatch):
     pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
     # actors of a local Ray instance inherit the driver's environment
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("PYTHONPATH", helpers_pythonpath())
     # a crash, an exit code and a hang (sys.exit and MemoryError take the same path as locally)
     check_fault_run(data, reference, tmp_path, ("segv", "exit", "hang"), executor="ray", workers=2)
 
@@ -304,7 +236,7 @@ def test_check_name_accepts_benchmark_names_and_refuses_paths():
 
 # -- the results-folder lock, signals, errors (the command line in a subprocess) ----------
 def _cli(args: list[str], **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+    env = {**os.environ, "PYTHONPATH": helpers_pythonpath(),
            "OMP_NUM_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-m", "trackbench", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, **kwargs)
@@ -318,7 +250,7 @@ def slow_root(tmp_path_factory):
 
 
 def _slow_run(root: Path, out: Path, *extra: str) -> list[str]:
-    return ["run", "run_helper_trackers:SlowIdentity", "--set", "delay=0.02", "--suite", "custom", "--root",
+    return ["run", "helpers.trackers:SlowIdentity", "--set", "delay=0.02", "--suite", "custom", "--root",
             str(root), "--out", str(out), "--no-progress", *extra]
 
 
@@ -394,7 +326,7 @@ def test_sigterm_and_sigint_flush_the_manifest_and_stop_the_workers(slow_root, t
 
 
 def test_a_second_sigint_exits_at_once(slow_root, tmp_path):
-    proc = _cli(["run", f"{__name__}:StubbornHang", "--suite", "custom", "--root", str(slow_root), "--out",
+    proc = _cli(["run", "helpers.faulty_trackers:StubbornHang", "--suite", "custom", "--root", str(slow_root), "--out",
                  str(tmp_path), "--no-progress", "--executor", "inline", "--timeout", "0"])
     _wait_for(lambda: (tmp_path / "custom" / "stubborn" / "run.json").is_file())
     time.sleep(0.5)

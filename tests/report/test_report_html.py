@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from report_fakes import ope_evaluation, random_checkpoint, vot_evaluation
+from helpers.report_fakes import ope_evaluation, random_checkpoint, vot_evaluation
 from trackbench.cli import main
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES
@@ -229,7 +229,7 @@ def test_report_labels_same_named_result_dirs_by_parent(tmp_path, monkeypatch, c
 
 
 def test_got10k_report_sections(tmp_path):
-    from report_fakes import FakeEvaluation
+    from helpers.report_fakes import FakeEvaluation
     import numpy as np
 
     thresholds = np.linspace(0, 1, 101)

@@ -1,5 +1,5 @@
 """Small TraX servers built on the official library (``vot-trax``'s ``trax.Server``),
-run by the tests as ``python tests/trax_servers.py KIND [options]``.
+run by the tests as ``python tests/helpers/trax_servers.py KIND [options]``.
 
 ``--version 4`` (the default) is the library's own ``trax.Server``. Versions 1-3 are the
 same library told to speak them: the server is set up with ``trax_server_setup_v(...,

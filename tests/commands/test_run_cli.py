@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from run_helper_trackers import alive, children, make_dataset, write_moving_square
+from helpers.paths import helpers_pythonpath
+from helpers.trackers import alive, children, make_dataset, write_moving_square
 from trackbench.cli import main
 from trackbench.commands.run import parse_set_options
 from trackbench.errors import TrackbenchError
 from trackbench.textio import read_table
 
-HELPERS = str(Path(__file__).resolve().parent)
 KILL_LENGTHS = {f"seq{i}": n for i, n in enumerate([24, 22, 20, 18, 16, 14, 12, 10])}
 
 
@@ -32,7 +32,7 @@ def demo_root(tmp_path_factory):
 
 def helper_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [HELPERS, env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = helpers_pythonpath(env.get("PYTHONPATH"))
     return env
 
 
@@ -62,12 +62,12 @@ def test_run_identity_on_demo(demo_root, tmp_path, capsys):
 
 
 def test_set_options_and_tracker_name_reach_the_tracker(demo_root, tmp_path):
-    code = main(["run", "run_helper_trackers:TemplateTracker", "--suite", "demo", "--root", str(demo_root),
+    code = main(["run", "helpers.trackers:TemplateTracker", "--suite", "demo", "--root", str(demo_root),
                  "--out", str(tmp_path), "--sequences", "DemoFastMotion", "--set", "margin=12",
                  "--tracker-name", "tm12", "--no-progress"])
     assert code == 0
     info = json.loads((tmp_path / "demo" / "tm12" / "run.json").read_text())
-    assert info["options"] == {"margin": 12} and info["tracker"] == "run_helper_trackers:TemplateTracker"
+    assert info["options"] == {"margin": 12} and info["tracker"] == "helpers.trackers:TemplateTracker"
 
 
 def test_unknown_tracker_option_and_suite_are_one_line_errors(demo_root, tmp_path, capsys):
@@ -102,7 +102,7 @@ def test_failures_give_a_non_zero_exit_code(tmp_path, capsys):
     data = tmp_path / "data"
     make_dataset(data, {"ok1": 6, "ok2": 5})
     write_moving_square(data / "wide", 5, seed=4, size=(80, 48))
-    code = main(["run", "run_helper_trackers:FailOnImageWidth", "--suite", "custom", "--root", str(data),
+    code = main(["run", "helpers.trackers:FailOnImageWidth", "--suite", "custom", "--root", str(data),
                  "--out", str(tmp_path / "out"), "--no-progress"])
     assert code == 1
     line = capsys.readouterr().out.strip().splitlines()[-1]
@@ -125,7 +125,7 @@ def _files(folder: Path) -> dict[str, str]:
 def test_kill_9_mid_run_then_rerun_completes_with_identical_files(tmp_path):
     data = tmp_path / "data"
     make_dataset(data, KILL_LENGTHS)
-    common = ["run_helper_trackers:SlowIdentity", "--suite", "custom", "--root", str(data), "--set", "delay=0.01",
+    common = ["helpers.trackers:SlowIdentity", "--suite", "custom", "--root", str(data), "--set", "delay=0.01",
               "--no-progress"]
     reference = _run_cli([*common, "--out", str(tmp_path / "reference")])
     assert reference.wait(timeout=60) == 0, reference.stderr.read().decode()
@@ -170,7 +170,7 @@ def test_kill_9_mid_run_then_rerun_completes_with_identical_files(tmp_path):
 def test_kill_9_of_a_process_pool_run_leaves_no_workers_and_resumes(tmp_path):
     data = tmp_path / "data"
     make_dataset(data, KILL_LENGTHS)
-    common = ["run_helper_trackers:SlowIdentity", "--suite", "custom", "--root", str(data), "--set", "delay=0.01",
+    common = ["helpers.trackers:SlowIdentity", "--suite", "custom", "--root", str(data), "--set", "delay=0.01",
               "--executor", "process", "--workers", "2", "--no-progress", "--out", str(tmp_path / "out")]
     tracker_dir = tmp_path / "out" / "custom" / "slow"
     proc = _run_cli(common)

@@ -1,5 +1,5 @@
 """``trackbench run trax:...`` with trackers built on the official TraX library
-(``trax.Server`` of ``vot-trax``, see ``tests/trax_servers.py``), on real frames, through
+(``trax.Server`` of ``vot-trax``, see ``tests/helpers/trax_servers.py``), on real frames, through
 the official client and through our fallback client."""
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("trax")
+from helpers.paths import TESTS_DIR, TRAX_SERVERS
+
+# vot-trax; asked for by a submodule, since the folder tests/trax/ alone would import as `trax`
+pytest.importorskip("trax.server")
 
 from trackbench.cli import main  # noqa: E402
 from trackbench.imageio import read_rgb  # noqa: E402
 
-SERVERS = Path(__file__).resolve().parent / "trax_servers.py"
 TRANSPORTS = ["libtrax", "python"]
 
 # The ten-line tracker of the issue, as VOT integration examples are written.
@@ -49,7 +51,7 @@ def demo_root(tmp_path_factory) -> Path:
 
 
 def server(kind: str, *options: str) -> str:
-    return "trax:" + shlex.join([sys.executable, str(SERVERS), kind, *options])
+    return "trax:" + shlex.join([sys.executable, str(TRAX_SERVERS), kind, *options])
 
 
 def run(tracker: str, out: Path, *arguments: str) -> int:
@@ -219,7 +221,7 @@ def test_trax_serve_round_trip_and_tracker_errors(tmp_path, shared_data, monkeyp
     """A trackbench plugin behind ``trackbench trax-serve`` (the official ``trax.Server``),
     run back through ``trackbench run trax:``: the files of a direct run; a tracker error
     ends the session with ``quit`` and its message as ``trax.reason``."""
-    monkeypatch.setenv("PYTHONPATH", str(SERVERS.parent))  # for run_helper_trackers in the served process
+    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))  # for helpers.trackers in the served process
     serve = [sys.executable, "-m", "trackbench", "trax-serve"]
     arguments = otb(shared_data, "Couple", "Crossing")  # through the official client (our own: the tests above)
     assert main(["run", "identity", "--out", str(tmp_path / "direct"), "--no-progress",
@@ -230,7 +232,7 @@ def test_trax_serve_round_trip_and_tracker_errors(tmp_path, shared_data, monkeyp
                 == (tmp_path / "served" / "custom" / "t" / f"{name}.txt").read_bytes())
     info = json.loads((tmp_path / "served" / "custom" / "t" / "run.json").read_text())["tracker_config"]["trax"]
     assert info["trax.name"] == "identity" and info["trax.family"] == "trackbench" and info["trax.version"] == 4
-    failing = "trax:" + shlex.join([*serve, "run_helper_trackers:FailOnImageWidth", "--set", "width=360"])
+    failing = "trax:" + shlex.join([*serve, "helpers.trackers:FailOnImageWidth", "--set", "width=360"])
     assert run(failing, tmp_path / "failing", *arguments) == 1
     manifest = json.loads((tmp_path / "failing" / "custom" / "t" / "manifest.json").read_text())
     units = {u["sequence"]: u for u in manifest["units"].values()}

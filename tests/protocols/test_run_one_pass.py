@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from run_helper_trackers import CSRTTracker, PathRecorder, TemplateTracker, make_dataset, read_otb_folder
+from helpers.trackers import CSRTTracker, PathRecorder, TemplateTracker, make_dataset, read_otb_folder
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import box_to_polygon, iou, polygon_to_box_area_preserving
 from trackbench.protocols.ope import initial_box, run_one_pass

@@ -1,5 +1,5 @@
 """NfS, TC128 / TPL-noOTB, LaSOT-ext, TNL2K and TrackingNet from fixtures in their exact download
-layouts (tests/official_layouts.py): the readers against got10k's readers on the same files
+layouts (tests/helpers/official_layouts.py): the readers against got10k's readers on the same files
 (where got10k has one) or against the files parsed by hand, then `run` + `eval` + `report`
 end to end with the identity tracker, whose scores are computed by hand here."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from official_layouts import (
+from helpers.official_layouts import (
     INIT,
     LASOT_EXT_ABSENT,
     LASOT_EXT_SEQUENCES,

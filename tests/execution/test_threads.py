@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from run_helper_trackers import LocalSuite, make_dataset
+from helpers.paths import helpers_pythonpath
+from helpers.trackers import LocalSuite, make_dataset
 from trackbench.execution import threads as threads_module
 from trackbench.execution.runner import RunOptions, run_suite
 from trackbench.execution.threads import choose_threads, usable_cores
@@ -62,7 +63,7 @@ def test_every_process_worker_sets_the_threads_before_building_the_tracker(datas
     monkeypatch.setenv("OMP_NUM_THREADS", str(usable_cores()))
     monkeypatch.setattr(threads_module, "_USER_OMP_THREADS", "")
     summary = run_suite(LocalSuite(), dataset, RunOptions(
-        tracker="run_helper_trackers:ThreadsTracker", out=tmp_path, progress=False, executor="process",
+        tracker="helpers.trackers:ThreadsTracker", out=tmp_path, progress=False, executor="process",
         workers=2, threads=threads))
     assert not summary.failed
     expected = threads or max(1, usable_cores() // 2)
@@ -73,9 +74,9 @@ def test_every_process_worker_sets_the_threads_before_building_the_tracker(datas
 def test_the_cli_passes_threads_to_a_worker(dataset, tmp_path):
     # a fresh process (torch not yet imported), as `trackbench run --threads 1` starts
     root = dataset.root
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=helpers_pythonpath())
     env.pop("OMP_NUM_THREADS", None)
-    subprocess.run([sys.executable, "-m", "trackbench", "run", "run_helper_trackers:ThreadsTracker", "--suite", "custom",
+    subprocess.run([sys.executable, "-m", "trackbench", "run", "helpers.trackers:ThreadsTracker", "--suite", "custom",
                     "--root", str(root), "--out", str(tmp_path), "--threads", "1", "--no-progress"],
                    check=True, env=env, capture_output=True, text=True)
     assert recorded_threads(tmp_path / "custom" / "threads") == {("1.0000", "1.0000")}

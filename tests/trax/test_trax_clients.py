@@ -13,13 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("trax")
+from helpers.paths import TRAX_SERVERS
+
+# vot-trax; asked for by a submodule, since the folder tests/trax/ alone would import as `trax`
+pytest.importorskip("trax.server")
 
 from trackbench.trax.client import NativeClient, PythonClient  # noqa: E402
 from trackbench.trax.images import Frame  # noqa: E402
 from trackbench.trax.regions import Region  # noqa: E402
 
-TESTS = Path(__file__).resolve().parent
 
 # A raw server (no TraX library): prints the hello it is given, logs every byte the client
 # writes, and answers each request with the next of the scripted states.
@@ -122,7 +124,7 @@ def test_both_clients_write_the_same_bytes_and_read_the_same_answers(case, tmp_p
     assert ours[0].version == version
 
 
-ECHO = [sys.executable, str(TESTS / "trax_servers.py"), "echo"]
+ECHO = [sys.executable, str(TRAX_SERVERS), "echo"]
 
 
 @pytest.mark.parametrize("version", [1, 2, 3, 4])

@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 import scipy.io
 
-from run_helper_trackers import make_dataset
+from helpers.paths import helpers_pythonpath
+from helpers.trackers import make_dataset
 from trackbench.execution.runner import RunOptions, run_suite
 from trackbench.results.vot_longterm import read_longterm
 from trackbench.suites import otb, vot, vot_lt
 from trackbench.suites.base import Suite
 
-HELPERS = str(Path(__file__).resolve().parent)
 LENGTHS = {"alpha": 40, "beta": 46, "gamma": 38}  # >= 38 frames: 20 TRE segments
-SPEC = "run_helper_trackers:TemplateTracker"
+SPEC = "helpers.trackers:TemplateTracker"
 
 
 def _suite(name: str, family, corner_rule: str | None = None) -> Suite:
@@ -90,7 +90,7 @@ def test_layouts_written_serially(serial):
 def test_every_executor_writes_the_same_results(executor, dataset, serial, tmp_path, monkeypatch):
     if executor == "ray":
         pytest.importorskip("ray", reason='the Ray executor needs the optional extra: pip install "ray>=2.9"')
-        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [HELPERS, os.environ.get("PYTHONPATH")])))
+        monkeypatch.setenv("PYTHONPATH", helpers_pythonpath())
     for key, suite in SUITES.items():
         out = tmp_path / key
         summary = run(suite, dataset, out, executor=executor, workers=2)
@@ -116,8 +116,8 @@ def test_kill_9_during_tre_then_rerun_completes(tmp_path):
     data = tmp_path / "data"
     make_dataset(data, {f"seq{i}": 38 + i for i in range(5)})
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [HELPERS, env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "trackbench", "run", "run_helper_trackers:SlowIdentity", "--suite", "custom-tre",
+    env["PYTHONPATH"] = helpers_pythonpath(env.get("PYTHONPATH"))
+    command = [sys.executable, "-m", "trackbench", "run", "helpers.trackers:SlowIdentity", "--suite", "custom-tre",
                "--root", str(data), "--set", "delay=0.002", "--no-progress", "--out", str(tmp_path / "out")]
     folder = tmp_path / "out" / "custom-tre" / "slow" / "results_TRE"
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers.paths import REPO_ROOT
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence
 from trackbench.trackers.imsiam.training.sources import (
@@ -21,7 +22,6 @@ from trackbench.trackers.imsiam.training.sources import (
     tracks_from_dataset,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _jpeg(path: Path, width: int = 64, height: int = 48, value: int = 100) -> None:
@@ -116,7 +116,7 @@ def test_lasot_train_split_and_folders(tmp_path):
     names = lasot_train_names()
     test_names = [
         line.strip()
-        for line in (REPO / "trackbench" / "data" / "lasot_testing_set.txt").read_text().splitlines()
+        for line in (REPO_ROOT / "trackbench" / "data" / "lasot_testing_set.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     assert len(names) == 1120 and len(set(names)) == 1120

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from report_fakes import random_checkpoint
+from helpers.paths import REPO_ROOT
+from helpers.report_fakes import random_checkpoint
 from trackbench.cli import main
 from trackbench.errors import TrackbenchError
 from trackbench.trackers.imsiam.analysis import svd
@@ -107,7 +106,7 @@ def test_per_stage_layout_and_neck_width():
 
 def test_bundled_demo_checkpoint_if_present():
     """The demo checkpoint shipped with the IMSiam plugin (when one has been trained and bundled)."""
-    weights = Path(__file__).resolve().parents[1] / "trackers" / "imsiam" / "weights"
+    weights = REPO_ROOT / "trackers" / "imsiam" / "weights"
     bundled = sorted(weights.glob("*.safetensors")) if weights.is_dir() else []
     if not bundled:
         pytest.skip(f"no bundled IMSiam checkpoint in {weights}")

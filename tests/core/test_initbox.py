@@ -20,7 +20,7 @@ from trackbench.registry import create_tracker
 from trackbench.textio import read_table
 from trackbench.trackers.identity import IdentityTracker
 
-from run_helper_trackers import read_otb_folder
+from helpers.trackers import read_otb_folder
 
 
 class Recorder(IdentityTracker):

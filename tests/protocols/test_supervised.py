@@ -243,7 +243,7 @@ def test_progress_is_reported_per_frame_and_adds_up_to_the_length(fail_at):
 
 
 def test_trackers_accepting_image_paths_get_the_frame_files(tmp_path):
-    from run_helper_trackers import PathRecorder
+    from helpers.trackers import PathRecorder
 
     sequence = scripted_sequence(12)
     frames = []

@@ -11,8 +11,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from chromium import FLAGS, chromium_binary
-from report_fakes import ope_evaluation, random_checkpoint
+from helpers.chromium import FLAGS, chromium_binary
+from helpers.report_fakes import ope_evaluation, random_checkpoint
 from trackbench.report.html import ReportSpec, write_report
 from trackbench.suites import FAMILIES
 from trackbench.trackers.imsiam.analysis.report_sections import ablation_section, svd_section

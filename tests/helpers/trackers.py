@@ -1,8 +1,9 @@
 """Trackers and tiny generated sequences used by the runner/executor tests.
 
 A plain module (not a test file) so that worker processes, Ray actors and
-``python -m trackbench run --tracker run_helper_trackers:Class`` subprocesses can import
-it: the tests put this folder on ``PYTHONPATH`` in the environment they start.
+``python -m trackbench run --tracker helpers.trackers:Class`` subprocesses can import
+it: the tests put ``tests/`` on ``PYTHONPATH`` in the environment they start
+(``helpers.paths.helpers_pythonpath``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.patches import Polygon, Rectangle
 
-from report_fakes import OVERLAP, PIXELS, ope_evaluation
+from helpers.report_fakes import OVERLAP, PIXELS, ope_evaluation
 from trackbench.report import plots
 
 STRENGTHS = {"SiamRPN++": 2.3, "SiamBAN": 2.6, "DaSiamRPN": 1.6, "KCF": 0.8, "MOSSE": 0.5}

@@ -188,7 +188,7 @@ def test_trackbench_run_names_the_folder_after_the_script_and_passes_frame_files
 
 
 def test_one_pass_hands_the_trax_tracker_the_frame_files(tmp_path, shared_data, monkeypatch):
-    from run_helper_trackers import read_otb_folder
+    from helpers.trackers import read_otb_folder
     from trackbench.protocols.ope import run_one_pass
 
     sequence = read_otb_folder(shared_data / "sequences" / "otb" / "Couple")
