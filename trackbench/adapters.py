@@ -21,6 +21,7 @@ speaking the TraX protocol.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -182,11 +183,13 @@ def _rgb_to_bgr(image: np.ndarray) -> np.ndarray:
 
 
 def _is_got10k_tracker(obj: Any) -> bool:
-    try:
-        from got10k.trackers import Tracker as Got10kTracker
-    except ImportError:
-        Got10kTracker = None
-    if Got10kTracker is not None and isinstance(obj, Got10kTracker):
+    """Whether ``obj`` is a got10k-style tracker: an instance of ``got10k.trackers.Tracker``
+    (looked up only when that module is loaded: an instance of its class implies it, and
+    importing it imports matplotlib's pyplot, over a second), or duck-typed with
+    ``track(img_files, box)``."""
+    module = sys.modules.get("got10k.trackers")
+    Got10kTracker = getattr(module, "Tracker", None) if module is not None else None
+    if isinstance(Got10kTracker, type) and isinstance(obj, Got10kTracker):
         return True
     if isinstance(obj, Tracker):
         return False

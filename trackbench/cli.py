@@ -8,7 +8,10 @@ is an error. See docs/architecture.md.
 
 Errors: bad input (:class:`TrackbenchError`), an ``OSError`` (naming its file) and any
 other exception print one line ``trackbench: error: ...`` (exit 2; 1 for an unexpected
-exception); ``--debug`` (anywhere on the line) shows the traceback instead. Signals: the
+exception); ``--debug`` (anywhere on the line) shows the traceback instead. Start-up cost:
+when the line names a sub-command, only that command's module is imported (the others are
+only checked to exist, without running them), so ``trackbench eval`` never imports the
+tracker plugins, torch or matplotlib. Signals: the
 first SIGINT or SIGTERM stops the command cleanly (a run flushes its manifest, stops its
 workers: "re-run to resume"; exit 130 / 143), a second one exits at once.
 """
@@ -42,7 +45,10 @@ def command_modules() -> dict[str, str]:
     return {name: found[name] for name in (*CORE_COMMANDS, *plugins)}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, when ``argv`` names a sub-command, a parser that
+    registers only that one (its module alone is imported; every other registered module
+    must still exist). A module that cannot be found or imported is an error."""
     parser = argparse.ArgumentParser(
         prog="trackbench",
         description="Run single-object trackers on tracking benchmarks, evaluate and report.",
@@ -51,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, module_name in command_modules().items():
+    modules = command_modules()
+    wanted = _named_command(argv, modules)
+    for name, module_name in modules.items():
+        if wanted is not None and name != wanted:
+            if _find_module(module_name) is None:
+                raise TrackbenchError(f"command {name!r}: cannot import {module_name} (no such module)")
+            continue
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -60,13 +72,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named_command(argv: list[str] | None, modules: dict[str, str]) -> str | None:
+    """The sub-command ``argv`` runs (its first word, after the top-level flags), or None
+    (``--help``, ``--version``, a typo: then every command is registered)."""
+    for word in argv or ():
+        if word.startswith("-"):
+            if word in ("-h", "--help", "--version"):
+                return None
+            continue
+        return word if word in modules else None
+    return None
+
+
+def _find_module(name: str) -> object | None:
+    """The import spec of module ``name``, found without running it or its parent
+    packages (what ``importlib.util.find_spec`` does, except that it imports the parents:
+    a plugin package's ``__init__`` may be costly), or None."""
+    spec, locations = None, None
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:depth])
+        loaded = sys.modules.get(prefix)
+        if loaded is not None and getattr(loaded, "__spec__", None) is not None:
+            spec = loaded.__spec__
+        else:
+            spec = next((found for finder in sys.meta_path if hasattr(finder, "find_spec")
+                         for found in [finder.find_spec(prefix, locations)] if found is not None), None)
+        if spec is None:
+            return None
+        locations = spec.submodule_search_locations
+        if depth < len(parts) and locations is None:
+            return None
+    return spec
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv[: argv.index("--") if "--" in argv else len(argv)]
     if debug:
         argv.remove("--debug")
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
     except TrackbenchError as exc:
         print(f"trackbench: error: {exc}", file=sys.stderr)
         return 2

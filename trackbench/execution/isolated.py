@@ -1,9 +1,11 @@
 """Crash isolation: each tracker runs in a long-lived child worker process.
 
 The default executor (``serial``: one worker) and ``process`` (``--workers N``) run
-every task in a :class:`WorkerProcess`: a ``spawn``-started child that builds the
-tracker once and then runs task after task sent over a pipe, so isolation costs one
-process start per run, not one per unit (measured in ``benchmarks/isolation_cost.py``).
+every task in a :class:`WorkerProcess`: a child that builds the tracker once and then
+runs task after task sent over a pipe, so isolation costs one process start per run, not
+one per unit (measured in ``benchmarks/isolation_cost.py``). The child is forked when
+that is safe (:func:`start_method`: a few milliseconds, nothing imported again), else
+started fresh (``spawn``: a new interpreter that imports trackbench and the tracker).
 The parent reads the child's :class:`~trackbench.execution.watch.FrameWatch` from
 shared memory, for the progress bar and the time limits, and notices its death:
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -42,6 +45,34 @@ POLL_SECONDS = 0.1  # how often the parent looks at busy workers' watches
 STOP_SECONDS = 5.0  # how long a worker may take to exit when asked
 
 
+#: ``fork`` or ``spawn`` forces how workers start (else :func:`start_method` decides).
+START_METHOD_VARIABLE = "TRACKBENCH_WORKER_START"
+#: Modules whose thread pools do not survive a fork (OpenMP / intra-op pools): once the
+#: parent has imported one, workers are spawned.
+FORK_UNSAFE_MODULES = ("torch", "onnxruntime", "tensorflow", "jax", "ray")
+
+
+def start_method() -> str:
+    """How a worker process starts: ``fork`` (the parent's imports are inherited: a few
+    milliseconds instead of a fresh interpreter importing numpy, OpenCV and the tracker)
+    when the parent runs a single thread and has not loaded a library with thread pools
+    that a fork breaks (:data:`FORK_UNSAFE_MODULES`), else ``spawn``. A fork with other
+    threads running could copy a lock one of them holds, so a worker replaced during a
+    run (the runner's writer thread is alive then) is spawned; tqdm's monitor thread (which
+    every progress bar starts, even a disabled one) only touches tqdm's own lock, which the
+    worker never uses. ``$TRACKBENCH_WORKER_START`` (``fork`` / ``spawn``) overrides the choice."""
+    forced = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
+    if forced in ("fork", "spawn"):
+        return forced
+    others = [t for t in threading.enumerate()
+              if t is not threading.current_thread() and type(t).__module__ != "tqdm._monitor"]
+    if "fork" not in multiprocessing.get_all_start_methods() or others:
+        return "spawn"
+    if any(name in sys.modules for name in FORK_UNSAFE_MODULES):
+        return "spawn"
+    return "fork"
+
+
 def _exit_when_orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -53,6 +84,7 @@ def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], devic
     """The worker process: set its threads, build the tracker, then run tasks until told to stop."""
     os.setpgid(0, 0)  # its own process group: killed as one on a timeout, no terminal Ctrl-C
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked child inherits the command's handler
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="trackbench-orphan-watch").start()
     watch = FrameWatch(slots)
     watch.set_phase(BUILDING)
@@ -112,7 +144,7 @@ class WorkerProcess:
                  threads: int | None = None):
         self.spec, self.options, self.device, self.limits = spec, dict(options), device, limits
         self.threads = threads  # torch/OpenCV threads of the child (trackbench.execution.threads)
-        self._context = multiprocessing.get_context("spawn")
+        self._context: Any = None
         self.process: Any = None
         self.conn: Any = None
         self.watch: FrameWatch | None = None
@@ -130,6 +162,7 @@ class WorkerProcess:
             self._start()
 
     def _start(self) -> None:
+        self._context = multiprocessing.get_context(start_method())
         with naming_file(SHARED_MEMORY):
             slots = self._context.RawArray("d", SLOTS)
         self.watch = FrameWatch(slots)

@@ -161,7 +161,8 @@ class WatchedTracker:
     Every other attribute is the tracker's own (``name``, ``accepts_image_paths``,
     ``config_summary``...); the batch methods exist only when the tracker has them.
     With ``alarm`` (``--executor inline``), each call is bounded by ``limits.frame`` with
-    ``SIGALRM``, raising :class:`UnitTimeout`.
+    ``SIGALRM``, raising :class:`UnitTimeout`; the handler is installed at the first call
+    and put back by :meth:`close` (only the timer is set per call).
     """
 
     def __init__(self, tracker: Any, watch: FrameWatch, limits: Limits | None = None, alarm: bool = False):
@@ -169,6 +170,7 @@ class WatchedTracker:
         self._watch = watch
         self._limits = limits or Limits(0)
         self._alarm = alarm and self._limits.enabled and threading.current_thread() is threading.main_thread()
+        self._previous_handler: Any = None
         self._step = 0
 
     @property
@@ -187,23 +189,26 @@ class WatchedTracker:
     def _call(self, phase: str, method: Any, *args: Any, **kwargs: Any) -> Any:
         watch = self._watch
         watch.set_phase(TRACKER_CALLS[phase])
-        previous = None
         if self._alarm:
-            where = watch.where()
-            seconds = self._limits.frame
-
-            def expired(signum: int, frame: Any) -> None:
-                raise UnitTimeout(f"timed out after {seconds:g} s {where}")
-
-            previous = signal.signal(signal.SIGALRM, expired)
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            if self._previous_handler is None:  # installed once, until close()
+                self._previous_handler = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self._limits.frame)
         try:
             return method(*args, **kwargs)
         finally:
             if self._alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
             watch.set_phase(IDLE)
+
+    def _expired(self, signum: int, frame: Any) -> None:
+        raise UnitTimeout(f"timed out after {self._limits.frame:g} s {self._watch.where()}")
+
+    def close(self) -> None:
+        """Put back the ``SIGALRM`` handler that was there before the first call."""
+        if self._previous_handler is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous_handler)
+            self._previous_handler = None
 
     def _check(self, output: Any, slot: int | None = None) -> None:
         try:

@@ -129,8 +129,15 @@ def execute_task(
     in-process executor; isolated workers are timed from outside instead)."""
     watch = watch if watch is not None else FrameWatch()
     watched = WatchedTracker(tracker, watch, limits, alarm=limits is not None)
-    progress = _with_watch(watch, progress)
-    if len(task) > 1 and supports_batches(tracker):
+    try:
+        return _execute_watched(watched, task, _with_watch(watch, progress), device, watch)
+    finally:
+        watched.close()
+
+
+def _execute_watched(watched: WatchedTracker, task: list[WorkUnit], progress: ProgressCallback, device: str | None,
+                     watch: FrameWatch) -> list[UnitOutcome]:
+    if len(task) > 1 and supports_batches(watched.wrapped):
         watch.begin_unit(max(u.frames for u in task), batch=True)
         try:
             return _execute_batch(watched, task, progress, device)

@@ -5,6 +5,10 @@ The suite's family record names the evaluator (:func:`evaluate_one_pass` for OTB
 :mod:`trackbench.suites`), the rule profile picks the toolkit's conventions (``official`` by default, see
 :mod:`trackbench.metrics.profiles`). No images are read: image sizes come from the
 dataset (VOT JSON / GOT-10k ``meta_info.ini``) where they are needed.
+
+The per-sequence / per-attribute / per-tag tables of a :class:`TrackerEvaluation` are
+pandas DataFrames built on first access (an evaluator may hand over a function returning
+one): ``trackbench eval`` prints the headline scores only, and then never imports pandas.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import pandas as pd
 
 from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.geometry import polygon_to_bbox
@@ -42,6 +45,8 @@ from trackbench.results.read import (
 from trackbench.sequence import Dataset
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from trackbench.suites import Suite
 
 #: Metric keys, in display order; ``higher_is_better`` for ranking.
@@ -61,7 +66,8 @@ class TrackerEvaluation:
     by sequence name (one-pass evaluations also carry the per-attribute success curves as
     ``curves["success/<attribute>"]``, for the report's per-attribute plots); ``per_attribute`` (OTB/LaSOT attributes) and ``per_tag`` (VOT tags,
     including ``all``) DataFrames or None; ``ar``: (accuracy, exp(-30 x failures /
-    frames)) for VOT AR plots, else None.
+    frames)) for VOT AR plots, else None. The three tables may be given as functions
+    returning the DataFrame: they are called on first access (see the module docstring).
     """
 
     tracker: str
@@ -71,9 +77,9 @@ class TrackerEvaluation:
     metrics: dict[str, float]
     curves: dict[str, np.ndarray] = field(default_factory=dict)
     thresholds: dict[str, np.ndarray] = field(default_factory=dict)
-    per_sequence: pd.DataFrame | None = None
-    per_attribute: pd.DataFrame | None = None
-    per_tag: pd.DataFrame | None = None
+    per_sequence: "pd.DataFrame | Callable[[], pd.DataFrame] | None" = None
+    per_attribute: "pd.DataFrame | Callable[[], pd.DataFrame] | None" = None
+    per_tag: "pd.DataFrame | Callable[[], pd.DataFrame] | None" = None
     ar: tuple[float, float] | None = None
     length_mismatches: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -103,6 +109,37 @@ class TrackerEvaluation:
                 for name, row in self.per_sequence.to_dict(orient="index").items()
             }
         return document
+
+
+def _table_on_first_use(name: str) -> property:
+    """The attribute ``name`` of :class:`TrackerEvaluation`: a stored function is replaced
+    by the DataFrame it returns when the attribute is first read."""
+    key = f"_{name}"
+
+    def get(self: TrackerEvaluation) -> Any:
+        value = self.__dict__.get(key)
+        if callable(value):
+            value = self.__dict__[key] = value()
+        return value
+
+    def set(self: TrackerEvaluation, value: Any) -> None:
+        self.__dict__[key] = value
+
+    return property(get, set)
+
+
+for _name in ("per_sequence", "per_attribute", "per_tag"):
+    setattr(TrackerEvaluation, _name, _table_on_first_use(_name))
+
+
+def frame(columns: Any, index: list[str] | None = None, orient: str | None = None) -> "pd.DataFrame":
+    """``pd.DataFrame(columns, index=index)`` (``orient="index"``: ``from_dict`` of rows);
+    pandas is imported here, on first use."""
+    import pandas as pd
+
+    if orient == "index":
+        return pd.DataFrame.from_dict(columns, orient="index")
+    return pd.DataFrame(columns, index=index)
 
 
 def _json_number(value: Any) -> Any:
@@ -170,16 +207,17 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
     metrics = {k: float(v) for k, v in ope_scores(success, precision, norm, profile).items()}
     fps_values = [times.get(s.name) for s in seqs]
     metrics["fps"] = fps(fps_values)
-    per_seq = pd.DataFrame(ope_scores(curves.success, curves.precision, curves.norm_precision, profile),
-                           index=[s.name for s in seqs])
+    per_seq = {key: np.array(values, dtype=np.float64) for key, values in
+               ope_scores(curves.success, curves.precision, curves.norm_precision, profile).items()}
     per_seq["fps"] = [fps([t]) for t in fps_values]
+    names = [s.name for s in seqs]
     masks = attribute_masks(seqs)
     evaluation = TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
         curves={"success": success, "precision": precision, "norm_precision": norm},
         thresholds={"success": curves.success_thresholds, "precision": PRECISION_THRESHOLDS,
                     "norm_precision": NORM_PRECISION_THRESHOLDS},
-        per_sequence=per_seq, per_attribute=_per_attribute(masks, curves, profile),
+        per_sequence=lambda: frame(per_seq, names), per_attribute=_per_attribute(masks, curves, profile),
     )
     thresholds = {"success": np.asarray(curves.success_thresholds, dtype=np.float64),
                   "precision": PRECISION_THRESHOLDS, "norm_precision": NORM_PRECISION_THRESHOLDS}
@@ -189,9 +227,9 @@ def evaluate_one_pass(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
             evaluation.curves[f"{kind}/{name}"] = per_sequence_curves[mask].mean(axis=0)
             evaluation.thresholds[f"{kind}/{name}"] = thresholds[kind]
     # Every one-pass score is a mean over sequences of the sequence's score.
-    evaluation.resampling = {key: RatioMetric.mean_of(per_seq[key].to_numpy())
+    evaluation.resampling = {key: RatioMetric.mean_of(per_seq[key])
                              for key in ("success_auc", "precision", "norm_precision", "success_50", "success_75")
-                             if key in per_seq.columns}
+                             if key in per_seq}
     return evaluation
 
 
@@ -205,7 +243,8 @@ def attribute_masks(seqs) -> dict[str, np.ndarray]:
     return {attr: mask for attr, mask in masks.items() if mask.any()}
 
 
-def _per_attribute(masks: dict[str, np.ndarray], curves, profile: RuleProfile) -> pd.DataFrame | None:
+def _per_attribute(masks: dict[str, np.ndarray], curves,
+                   profile: RuleProfile) -> "Callable[[], pd.DataFrame] | None":
     if not masks:
         return None
     rows = {}
@@ -215,12 +254,14 @@ def _per_attribute(masks: dict[str, np.ndarray], curves, profile: RuleProfile) -
         row = {k: float(v) for k, v in row.items()}
         row["sequences"] = int(mask.sum())
         rows[attr] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return lambda: frame(rows, orient="index")
 
 
 def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                       strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """GOT-10k scores over repeated one-pass runs (docs/metrics.md, GOT-10k)."""
+    import pandas as pd
+
     runs = read_repeated_results(index, dataset, strict=strict, mismatches=mismatches)
     times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
@@ -244,6 +285,8 @@ def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, prof
 def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                         strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """VOT baseline scores of supervised runs (docs/metrics.md, VOT)."""
+    import pandas as pd
+
     trajectories = read_vot_results(index, dataset, strict=strict, mismatches=mismatches)
     times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
@@ -287,7 +330,7 @@ def _evaluate_vot_toolkit(suite, seqs, trajectories, times, index: ResultIndex,
     return TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
         curves={"expected_overlap": curve}, thresholds={"expected_overlap": np.arange(1, len(curve) + 1)},
-        per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]), ar=result.ar,
+        per_sequence=frame(result.per_sequence, [s.name for s in seqs]), ar=result.ar,
     )
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox
 from trackbench.metrics.longterm import evaluate_longterm, get_longterm_rules, longterm_sequence
@@ -44,7 +42,7 @@ def _folder(index: ResultIndex) -> Path:
 def evaluate_longterm_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                              strict: bool = False, mismatches: list | None = None):
     """Precision / recall / F-score of a ``longterm/`` folder (see the module docstring)."""
-    from trackbench.metrics.evaluate import TrackerEvaluation
+    from trackbench.metrics.evaluate import TrackerEvaluation, frame
 
     folder = _folder(index)
     rules = get_longterm_rules("pysot" if profile.name == "pysot" else "vot")
@@ -61,7 +59,7 @@ def evaluate_longterm_folder(suite, dataset: Dataset, index: ResultIndex, profil
     result = evaluate_longterm(inputs, rules)
     metrics = _longterm_keys(result.scores)
     metrics["fps"] = speed(fps)
-    per_seq = pd.DataFrame([_longterm_keys(result.sequence_scores(s.name)) for s in seqs], index=[s.name for s in seqs])
+    per_seq = frame([_longterm_keys(result.sequence_scores(s.name)) for s in seqs], index=[s.name for s in seqs])
     return TrackerEvaluation(
         tracker=folder.name, suite=suite.name, rules=rules.name, sequences=len(seqs), metrics=metrics,
         curves={"lt_precision": result.precision, "lt_recall": result.recall, "lt_f": result.f},
@@ -93,7 +91,7 @@ def evaluate_realtime_folder(suite, dataset: Dataset, index: ResultIndex, profil
 def evaluate_robustness_folder(suite, dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                                strict: bool = False, mismatches: list | None = None):
     """Success / precision of ``results_TRE`` or ``results_SRE`` (``suite.protocol``)."""
-    from trackbench.metrics.evaluate import TrackerEvaluation
+    from trackbench.metrics.evaluate import TrackerEvaluation, frame
 
     folder = _folder(index)
     protocol = suite.protocol
@@ -109,7 +107,7 @@ def evaluate_robustness_folder(suite, dataset: Dataset, index: ResultIndex, prof
         result = read_robustness(path, protocol, seq.start_frame)
         runs[seq.name] = [(r.start, r.boxes) for r in result.runs]
     curves = evaluate_robustness({s.name: s.ground_truth[:, :4] for s in seqs}, runs, profile)
-    per_seq = pd.DataFrame({"success_auc": curves.success.mean(axis=1), "precision": curves.precision[:, 20]},
+    per_seq = frame({"success_auc": curves.success.mean(axis=1), "precision": curves.precision[:, 20]},
                            index=curves.names)
     return TrackerEvaluation(
         tracker=folder.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=curves.scores,

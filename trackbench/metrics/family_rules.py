@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from trackbench.metrics import evaluate as _evaluate
 from trackbench.metrics.ope import fps as speed
 from trackbench.metrics.profiles import RuleProfile
@@ -59,7 +57,7 @@ def evaluate_trackingnet_server(suite: "Suite", dataset: Dataset, index: ResultI
     scores = evaluate_trackingnet([s.ground_truth for s in seqs], [results[s.name] for s in seqs],
                                   [s.name for s in seqs])
     fps_values = [times.get(s.name) for s in seqs]
-    per_seq = pd.DataFrame(scores.per_sequence, index=[s.name for s in seqs])
+    per_seq = _evaluate.frame(scores.per_sequence, index=[s.name for s in seqs])
     per_seq["fps"] = [speed([t]) for t in fps_values]
     return _evaluate.TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs),
