@@ -7,7 +7,11 @@ Each case runs the two commands alternately (A B A B ...) ``--repeats`` times as
 processes and prints, per command, the median wall time and peak resident memory (the
 kernel's accounting of the finished child, ``os.wait4``), and the median of the pairwise
 ratios got10k / trackbench (> 1: trackbench faster). Pairs share the machine's load at
-the time, so the ratio holds when its speed drifts; the absolute figures do not.
+the time, so the ratio holds when its speed drifts; the absolute figures do not. Each
+command runs once untimed first (page cache, compiled bytecode); children run without
+``PYTHONDONTWRITEBYTECODE`` (as an installed package runs: the peers' site-packages hold
+compiled ``.pyc`` files, and an editable trackbench without them would compile every
+module in every run, 0.1-0.2 s).
 
 Cases (results unpacked into a temporary folder first, since got10k reads folders only):
 
@@ -17,8 +21,9 @@ Cases (results unpacked into a temporary folder first, since got10k reads folder
   experiment, see ``got10k_peer.py``), with its plots and without;
 * ``lasot6``: six trackers (SiamRPN++ and DiMP50, three copies each under other names),
   for peak memory;
-* ``otb8``: OTB-2015, eight trackers (the three published result sets cycled); got10k
-  reads the annotation files as its ``OTB`` dataset does;
+* ``otb8``: OTB-2015, eight trackers (the three published result sets cycled), trackbench
+  with an empty and with a warm parsed-table cache; got10k reads the annotation files as
+  its ``OTB`` dataset does;
 * ``vot``: VOT2018, LightTrack; trackbench: A, R and EAO (official rules); got10k:
   ``ExperimentVOT.report`` (A and R only; it has no EAO).
 """
@@ -58,8 +63,10 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
 
 def compare(label: str, ours: list[str], peer: list[str], repeats: int, ours_env=None) -> None:
     """Alternate the two commands; print medians and the median pairwise ratio."""
-    base = dict(os.environ)
+    base = child_environment()
     figures = {"trackbench": [], "got10k": []}
+    run_once(ours, ours_env() if ours_env else base)  # untimed: page cache, bytecode
+    run_once(peer, base)
     for _ in range(repeats):
         env = ours_env() if ours_env else base
         figures["trackbench"].append(run_once(ours, env))
@@ -77,6 +84,13 @@ def compare(label: str, ours: list[str], peer: list[str], repeats: int, ours_env
               f"peak RSS {statistics.median(rss[name]):6.0f} MiB")
     print(f"  got10k / trackbench: time {statistics.median(ratios):.2f}x (pairs {', '.join(f'{r:.2f}' for r in ratios)}), "
           f"CPU time {statistics.median(cpu_ratios):.2f}x, peak memory {statistics.median(memory):.2f}x")
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment of the timed processes (see the module docstring)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
 
 
 def unpack(archive: Path, into: Path) -> Path:
@@ -153,17 +167,17 @@ def main() -> None:
         if "lasot1" in args.cases or "lasot6" in args.cases:
             siamrpn = unpack(lasot / "results" / "SiamRPN++.tar.xz", tmp / "u1")
             dimp = unpack(lasot / "results" / "DiMP50.tar.xz", tmp / "u2")
+        counter = iter(range(10**6))
+
+        def cold_env():
+            return child_environment(TRACKBENCH_CACHE_DIR=str(tmp / f"cold{next(counter)}"))
+
         if "lasot1" in args.cases:
-            counter = iter(range(10**6))
-
-            def cold_env():
-                return dict(os.environ, TRACKBENCH_CACHE_DIR=str(tmp / f"cold{next(counter)}"))
-
             compare("LaSOT, 1 tracker, cold cache, got10k with its plots", lasot_eval + [str(siamrpn)],
                     lasot_peer + [str(siamrpn)], args.repeats, cold_env)
             compare("LaSOT, 1 tracker, cold cache, got10k without plots", lasot_eval + [str(siamrpn)],
                     lasot_peer + ["--no-plots", str(siamrpn)], args.repeats, cold_env)
-            warm = dict(os.environ, TRACKBENCH_CACHE_DIR=str(tmp / "warm"))
+            warm = child_environment(TRACKBENCH_CACHE_DIR=str(tmp / "warm"))
             run_once(lasot_eval + [str(siamrpn)], warm)  # fills the cache
             compare("LaSOT, 1 tracker, warm cache, got10k with its plots", lasot_eval + [str(siamrpn)],
                     lasot_peer + [str(siamrpn)], args.repeats, lambda: warm)
@@ -173,10 +187,13 @@ def main() -> None:
                     args.repeats)
         if "otb8" in args.cases:
             eight = [str(p) for p in otb_peer_inputs(data, tmp, 8)]
-            compare("OTB-2015, 8 trackers, got10k with its plots",
-                    TRACKBENCH + ["--suite", "otb2015", "--root", str(data / "otb100")] + eight,
-                    PEER + ["ope", "--anno-dir", str(data / "otb100" / "anno"), "--delimiter", "any"] + eight,
-                    args.repeats)
+            otb_eval = TRACKBENCH + ["--suite", "otb2015", "--root", str(data / "otb100")] + eight
+            otb_peer = PEER + ["ope", "--anno-dir", str(data / "otb100" / "anno"), "--delimiter", "any"] + eight
+            compare("OTB-2015, 8 trackers, cold cache, got10k with its plots", otb_eval, otb_peer, args.repeats,
+                    cold_env)
+            otb_warm = child_environment(TRACKBENCH_CACHE_DIR=str(tmp / "otb_warm"))
+            compare("OTB-2015, 8 trackers, warm cache, got10k with its plots", otb_eval, otb_peer, args.repeats,
+                    lambda: otb_warm)
         if "vot" in args.cases:
             annotations = data / "vot2018" / "VOT2018.json"
             bounds = vot_bounds(annotations, tmp)
@@ -185,6 +202,7 @@ def main() -> None:
                     TRACKBENCH + ["--suite", "vot2018", "--root", str(annotations), run],
                     PEER + ["vot", "--json", str(annotations), "--bounds", str(bounds), run], args.repeats)
         shutil.rmtree(tmp, ignore_errors=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Whole-file parsing of numeric tables at C speed, with a content-hashed cache.
 
 :func:`parse_numeric` turns the bytes of a table file (rows of numbers separated by commas,
-tabs, semicolons or spaces; runs count as one) into a float64 array in one call to
-pandas' C parser, or returns ``None`` when it cannot be sure to give exactly what the
+tabs, semicolons or spaces; runs count as one) into a float64 array in one call to a C
+reader (pandas' tokenizer for large tables, ``np.loadtxt``'s for the others, see
+:func:`_c_parse`), or returns ``None`` when it cannot be sure to give exactly what the
 careful line-by-line readers (:func:`trackbench.textio.read_table`,
 :func:`trackbench.results.source.parse_boxes`) give. Callers then run the careful reader,
 which either returns the same array or raises the exact ``<file>:<line>: ...`` error. The
@@ -28,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -39,6 +41,10 @@ from trackbench.cachedir import cache_dir
 PARSER_VERSION = b"trackbench-table-1"
 #: Files smaller than this are parsed by splitting (faster than starting pandas' parser).
 C_PARSER_MIN_BYTES = 8192
+#: Tables at least this large are read by pandas' tokenizer (faster per byte than
+#: ``np.loadtxt``, but importing pandas costs as much as reading a few MB: OTB result files
+#: stay below this, LaSOT has a few above).
+PANDAS_MIN_BYTES = 512 * 1024
 #: Files smaller than this are not cached (parsing them costs less than a cache lookup).
 CACHE_MIN_BYTES = C_PARSER_MIN_BYTES
 
@@ -78,10 +84,15 @@ def parse_numeric(data: bytes) -> np.ndarray | None:
 
 
 def _c_parse(text: bytes) -> np.ndarray:
-    """Whitespace-separated numbers by pandas' C tokenizer with Python's correctly rounded
-    conversion (``round_trip``: the only pandas converter documented to give ``float()``'s
-    value; pandas 3 deprecates the option, so where it is gone ``np.loadtxt``, whose C
-    reader converts the same way, takes over). Raises ValueError on anything unexpected."""
+    """Whitespace-separated numbers by a C reader with Python's correctly rounded
+    conversion: pandas' C tokenizer with ``round_trip`` (the only pandas converter
+    documented to give ``float()``'s value) for large tables or once pandas is loaded
+    anyway, else ``np.loadtxt``, whose C reader converts with the same function
+    (``PyOS_string_to_double``) and costs no pandas import (0.2 s; an OTB evaluation's
+    tables are small). Where pandas no longer accepts ``float_precision`` (pandas 3
+    deprecates it) ``np.loadtxt`` takes over. Raises ValueError on anything unexpected."""
+    if "pandas" not in sys.modules and len(text) < PANDAS_MIN_BYTES:
+        return np.loadtxt(io.BytesIO(text), dtype=np.float64, ndmin=2)
     import warnings
 
     import pandas as pd

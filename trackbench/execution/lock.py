@@ -11,6 +11,11 @@ lock file left by a dead process is simply taken over. The holder writes its PID
 file; the file is removed on release (under the lock; a waiter that then gets the lock
 on the removed file notices and tries again). Not for network file systems whose
 ``flock`` is not shared between hosts.
+
+A forked child (an isolated worker, :func:`trackbench.execution.isolated.start_method`,
+or a process a tracker forks) would inherit the lock's descriptor and so keep the folder
+locked after the run itself died; each child closes its copies at once (closing a copy
+does not unlock the parent's).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+import weakref
 from pathlib import Path
 
 from trackbench.errors import TrackbenchError
@@ -31,6 +37,22 @@ def _holder(path: Path) -> str:
     except OSError:
         return "another process"
     return f"PID {text}" if text.isdigit() else "another process"
+
+
+_HELD: "weakref.WeakSet[ResultsLock]" = weakref.WeakSet()  # the locks this process holds
+
+
+def _close_in_child() -> None:
+    for lock in list(_HELD):
+        if lock._fd is not None:
+            try:
+                os.close(lock._fd)
+            except OSError:
+                pass
+            lock._fd = None
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 class ResultsLock:
@@ -87,6 +109,7 @@ class ResultsLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+        _HELD.add(self)
         return self
 
     def release(self, remove_created: bool = False) -> None:
@@ -102,6 +125,7 @@ class ResultsLock:
             self._remove_created()
         os.close(self._fd)  # closing unlocks
         self._fd = None
+        _HELD.discard(self)
 
     def _remove_created(self) -> None:
         """Remove the folders this lock created, from the deepest, while they are empty."""

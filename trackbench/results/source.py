@@ -13,6 +13,7 @@ ignored everywhere: ``__MACOSX/``, ``._*`` (macOS resource forks), ``.DS_Store``
 
 from __future__ import annotations
 
+import os
 import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -55,9 +56,7 @@ class ResultSource:
         self.location = Path(location)
         self._texts: dict[str, bytes] | None = None
         if self.location.is_dir():
-            files = [p for p in self.location.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".value")]
-            self.paths = sorted(rel for rel in (p.relative_to(self.location).as_posix() for p in files)
-                                if not is_litter(rel))
+            self.paths = sorted(rel for rel in _text_files(self.location) if not is_litter(rel))
         elif is_archive(self.location):
             self._texts = _read_archive(self.location)
             self.paths = sorted(self._texts)
@@ -97,6 +96,21 @@ class ResultSource:
         if values is not None and (widths is None or values.shape[1] in widths):
             return values
         return parse_boxes(self.read_text(rel), self.display_path(rel), widths)
+
+
+def _text_files(folder: Path) -> list[str]:
+    """The ``.txt`` / ``.value`` files under ``folder`` (any depth; symbolic links to files
+    included, linked folders not entered), as ``/``-separated paths relative to it (what
+    ``folder.rglob("*")`` gives, listed with ``os.walk``: a LaSOT or OTB result folder has
+    hundreds of files, and pathlib's objects cost more than the listing)."""
+    found = []
+    for root, _, names in os.walk(folder):
+        relative = os.path.relpath(root, folder)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in names:
+            if os.path.splitext(name)[1].lower() in (".txt", ".value") and os.path.isfile(os.path.join(root, name)):
+                found.append(prefix + name)
+    return found
 
 
 def _read_archive(path: Path) -> dict[str, bytes]:
