@@ -9,7 +9,7 @@ one after the other in each of ``--repeats`` passes over the same frames (page c
 * raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other;
 * ``run_one_pass``: the protocol with the identity tracker (prefetching decoder thread);
 * ``run_suite`` inline: the whole runner in process (planning, result files, manifest)
-  into a temp dir;
+  into a temp dir (made before and removed after the timed run);
 * ``run_suite`` isolated: the same with the default executor (``serial``: one long-lived
   worker process, started by the run, which contains a tracker's crash or hang).
 
@@ -72,11 +72,15 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         for seq in dataset:
             run_one_pass(IdentityTracker(), seq)
 
-    def runner(executor: str):
+    def runner(executor: str) -> float:
+        """Seconds of the run alone (the temp dir is made before and removed after)."""
         with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
             summary = run_suite(suite, dataset, RunOptions(tracker="identity", out=Path(out), progress=False,
                                                            executor=executor))
+            seconds = time.perf_counter() - start
         assert not summary.failed, summary.failed
+        return seconds
 
     decode()  # warm the page cache
     variants = {"decode": decode, "one_pass": one_pass, "inline": lambda: runner("inline"),
@@ -85,8 +89,8 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
     for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all of them
         for key, work in variants.items():
             start = time.perf_counter()
-            work()
-            wall[key].append(time.perf_counter() - start)
+            seconds = work()
+            wall[key].append(seconds if seconds is not None else time.perf_counter() - start)
     print(f"{name}: {len(dataset)} sequences, {frames} frames ({repeats} passes; load average "
           f"{os.getloadavg()[0]:.1f})")
     labels = {"decode": "raw decode", "one_pass": "run_one_pass identity", "inline": "run_suite inline",

@@ -3,8 +3,9 @@
 
 For each dataset and tracker, the whole ``run_suite`` call into a temp dir, best of
 ``--repeats`` interleaved passes (page cache warm), plus raw JPEG decoding of the same
-frames as the floor. The isolated run pays once per run for starting the worker (spawn,
-imports, building the tracker again: the runner's probe is built in process), per unit
+frames as the floor. The isolated run pays once per run for starting the worker (a fork
+where :func:`trackbench.execution.isolated.start_method` allows it, else a spawn with its
+imports; then building the tracker again: the runner's probe is built in process), per unit
 for sending the sequence and the result over a pipe, and per frame for the watch (a few
 shared-memory stores; the in-process run has the same proxy). The per-frame cost is the
 growth of the extra time from the demo (820 frames) to two LaSOT-length sequences (4,896
@@ -91,7 +92,7 @@ def main() -> None:
         longer = measure("demo frames as 2 sequences of LaSOT's mean length", demo, long, {"identity": "identity"},
                          args.repeats)
         per_frame = (longer["identity"] - short["identity"]) / (long.total_frames - dataset.total_frames)
-        print(f"isolation: +{short['identity']:.2f} s per run (worker start: spawn, imports, tracker built again), "
+        print(f"isolation: +{short['identity']:.2f} s per run (worker start: fork or spawn, tracker built again), "
               f"{1e6 * per_frame:+.0f} us per frame")
     if SHARED_SEQUENCES.is_dir():
         real = read_otb(SHARED_SEQUENCES.resolve(), name="otb-real")

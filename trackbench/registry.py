@@ -60,6 +60,11 @@ def _own_entry_points() -> list[Any]:
     return [ep for ep in found if ep.group == ENTRY_POINT_GROUP]
 
 
+def _all_entry_points() -> Any:
+    """Every installed distribution's trackers, scanned only when iterated this far."""
+    yield from entry_points(group=ENTRY_POINT_GROUP)
+
+
 def resolve_factory(spec: str) -> Callable[..., Any]:
     """The factory behind a registered name or a ``module:Attribute`` spec. trackbench's
     own registrations are looked up first, then every installed distribution's."""
@@ -76,7 +81,7 @@ def resolve_factory(spec: str) -> Callable[..., Any]:
         except AttributeError:
             raise TrackbenchError(f"module {module_name!r} has no attribute {attr!r}") from None
         return obj
-    for ep in chain(_own_entry_points(), entry_points(group=ENTRY_POINT_GROUP)):
+    for ep in chain(_own_entry_points(), _all_entry_points()):
         if ep.name == spec:
             try:
                 return ep.load()
