@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from run_helper_trackers import LocalSuite, make_dataset, read_otb_folder, write_moving_square
+from helpers.paths import SHARED_DATA
+from helpers.trackers import LocalSuite, make_dataset, read_otb_folder, write_moving_square
 from trackbench.errors import TrackbenchError
 from trackbench.execution import isolated
 from trackbench.execution.lock import ResultsLock
@@ -30,7 +31,7 @@ from trackbench.results.source import _text_files
 from trackbench.sequence import Dataset
 from trackbench.textio import read_table
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 
 
 class CrashOnWidth:
