@@ -79,24 +79,9 @@ def train_variant(variant: str, out: Path, base: str, overrides: list[str], prog
 
 
 def run_and_evaluate(variant: str, weights: Path, out: Path, suite_name: str, root: str | None, progress: bool) -> tuple[Path, dict]:
-    from trackbench.execution.runner import RunOptions, run_suite
-    from trackbench.metrics.evaluate import evaluate
-    from trackbench.suites import get_suite
+    from trackbench.trackers.imsiam.tuning import run_and_score
 
-    suite = get_suite(suite_name)
-    dataset = suite.load(root)
-    options = RunOptions(
-        tracker="imsiam",
-        options={"checkpoint": str(weights), "threads": 1},
-        out=out / "results",
-        tracker_name=f"imsiam-{variant}",
-        executor="serial",
-        progress=progress,
-    )
-    summary = run_suite(suite, dataset, options)
-    if summary.failed:
-        raise TrackbenchError(summary.line())
-    return summary.tracker_dir, evaluate(suite, dataset, summary.tracker_dir, "official").metrics
+    return run_and_score(f"imsiam-{variant}", {"checkpoint": str(weights), "threads": 1}, out, suite_name, root, progress)
 
 
 def write_table(results: list[VariantResult], out: Path) -> pd.DataFrame:

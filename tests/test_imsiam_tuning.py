@@ -1,0 +1,57 @@
+"""Validation-data tuning of a trained IMSiam (trackers/imsiam/tuning.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from trackbench.data.synthetic import random_spec, render
+from trackbench.textio import read_table
+from trackbench.trackers.imsiam.tuning import ValidationSet, main, write_validation_set
+
+
+def test_validation_set_is_the_seeded_generator_in_otb_layout_and_is_kept(tmp_path):
+    spec = ValidationSet(seed=7, count=2, length=12, difficulty=0.5)
+    root = write_validation_set(tmp_path / "val", spec)
+    assert sorted(p.name for p in root.iterdir()) == ["Val00", "Val01"]
+    rng = np.random.default_rng([7, 1])
+    expected = render(rng, random_spec(rng, 12, (320, 240), 0.5, (0.33, 3.5)))
+    boxes = read_table(root / "Val01" / "groundtruth_rect.txt")
+    np.testing.assert_array_equal(boxes, expected.boxes)
+    assert len(list((root / "Val01" / "img").glob("*.jpg"))) == 12
+    stamp = (root / "Val00" / "groundtruth_rect.txt").stat().st_mtime_ns
+    write_validation_set(root, spec)  # a second call keeps what is there
+    assert (root / "Val00" / "groundtruth_rect.txt").stat().st_mtime_ns == stamp
+
+
+def test_tuning_refuses_a_run_without_checkpoints_and_bad_grids(tmp_path, capsys):
+    assert main(["--run", str(tmp_path), "--model", "imsiam_nano", "--out", str(tmp_path / "t")]) == 2
+    err = capsys.readouterr().err
+    assert "no epoch checkpoint" in err and str(tmp_path / "checkpoints") in err
+    assert main(["--run", str(tmp_path), "--model", "imsiam_nano", "--out", str(tmp_path / "t"), "--scale-lr", "0.2,x"]) == 2
+    assert "expected comma-separated numbers, got '0.2,x'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_tuning_runs_each_epoch_and_grid_point_on_validation_data(tmp_path, capsys):
+    import pandas as pd
+    import torch
+
+    from trackbench.trackers.imsiam.config import load_config
+    from trackbench.trackers.imsiam.model import IMSiam
+    from trackbench.trackers.imsiam.weights import save_checkpoint
+
+    torch.manual_seed(0)
+    config = load_config("imsiam_demo")
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    save_checkpoint(IMSiam(config), tmp_path / "run" / "checkpoints" / "model_e000.safetensors", config)
+    argv = ["--run", str(tmp_path / "run"), "--model", "imsiam_demo", "--out", str(tmp_path / "t"), "--count", "1",
+            "--window-influence", "0.3,0.6", "--no-progress"]
+    assert main(argv) == 0
+    table = pd.read_csv(tmp_path / "t" / "tuning.csv")
+    assert list(table["window_influence"]) == [0.3, 0.6] and set(table["epoch"]) == {0}
+    assert table["success_auc"].between(0, 1).all()
+    out = capsys.readouterr().out
+    assert "best on validation: epoch 0" in out
+    # the runner's own result files back each row (one per grid point)
+    assert sorted(p.name for p in (tmp_path / "t" / "results" / "custom").iterdir()) == ["e000-wi0.3-sl0.25", "e000-wi0.6-sl0.25"]
