@@ -141,8 +141,11 @@ def draw_sprite(
     size: tuple[float, float],
     angle: float,
     corner: float = 0.18,
+    mask: np.ndarray | None = None,
 ) -> tuple[tuple[int, int, int, int], np.ndarray]:
     """Alpha-blend a rounded rectangle textured with ``texture`` into ``canvas`` (in place).
+    ``mask`` (values in [0, 1], stretched over the rectangle like the texture) multiplies the
+    alpha: a figure that does not fill its box (:mod:`trackbench.data.figures`).
 
     ``center`` ``(cx, cy)`` and ``size`` ``(w, h)`` are continuous; ``angle`` in radians.
     Returns the drawn window ``(x0, y0, x1, y1)`` (pixels, end-exclusive) and the alpha
@@ -169,7 +172,10 @@ def draw_sprite(
     distance = outside + np.minimum(np.maximum(qx, qy), 0.0) - radius
     alpha = np.clip(0.5 - distance, 0.0, 1.0)
     tex_h, tex_w = texture.shape[:2]
-    colours = _sample_bilinear(texture, (u / w + 0.5) * (tex_w - 1), (v / h + 0.5) * (tex_h - 1))
+    tu, tv = (u / w + 0.5) * (tex_w - 1), (v / h + 0.5) * (tex_h - 1)
+    colours = _sample_bilinear(texture, tu, tv)
+    if mask is not None:
+        alpha = alpha * _sample_bilinear(mask[..., None], tu, tv)[..., 0]
     region = canvas[y0:y1, x0:x1]
     region += (colours - region) * alpha[..., None]
     return (x0, y0, x1, y1), alpha

@@ -40,12 +40,16 @@ from trackbench.data.procedural import (
     make_palette,
     make_target_texture,
 )
+from trackbench.data.figures import FIGURES, make_figure
 from trackbench.errors import TrackbenchError
 
 Size = tuple[int, int]
 
 # Background hues of natural scenes (HSV hue 0..1): soil, sand, foliage, grass, water/sky, rock.
 NATURAL_HUES = (0.06, 0.11, 0.2, 0.28, 0.55, 0.6)
+
+# Height / width ranges of the figures whose shape implies one (random_spec).
+FIGURE_ASPECT = {"person": (1.8, 3.5), "vehicle": (0.33, 0.7)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class SyntheticSequenceSpec:
         illumination: depth of the illumination dip, 0 (none) .. 0.8 (down to 20 %).
         noise: sensor noise standard deviation in grey levels.
         clutter: number of textured blobs drawn on the background.
+        figure: the target's shape, one of :data:`trackbench.data.figures.FIGURES` (``box``:
+            the textured rounded rectangle; ``ellipse``, ``person``, ``vehicle``: parts that
+            do not fill the box, which still bounds them; these are drawn without rotation).
     """
 
     length: int = 100
@@ -84,6 +91,7 @@ class SyntheticSequenceSpec:
     illumination: float = 0.0
     noise: float = 3.0
     clutter: int = 14
+    figure: str = "box"
 
     def __post_init__(self) -> None:
         def bad(message: str) -> None:
@@ -110,6 +118,10 @@ class SyntheticSequenceSpec:
             bad(f"motion_amplitude must be in [0, 1], got {self.motion_amplitude}")
         if not 0 < self.occluder_width < 1:
             bad(f"occluder_width must be in (0, 1), got {self.occluder_width}")
+        if self.figure not in FIGURES:
+            bad(f"figure must be one of {', '.join(FIGURES)}, got {self.figure!r}")
+        if self.figure != "box" and self.rotation:
+            bad(f"figure {self.figure!r} is drawn without rotation, got rotation {self.rotation}")
         if self.speed < 0 or self.camera_motion < 0 or self.noise < 0 or self.clutter < 0:
             bad("speed, camera_motion, noise and clutter must be >= 0")
 
@@ -176,6 +188,10 @@ def render(rng: np.random.Generator, spec: SyntheticSequenceSpec) -> RenderedSeq
     stripes = (rng.uniform(1.0, 4.0), rng.uniform(-2.0, 2.0), rng.uniform(0.25, 0.5))
     target_texture = make_target_texture(rng, target_palette, stripes)
     distractor_texture = make_target_texture(rng, target_palette, stripes)
+    target_mask = None
+    if spec.figure != "box":  # drawn only for figures: the box sequences' pixels stay as they were
+        target_texture, target_mask = make_figure(rng, spec.figure, target_palette)
+        distractor_texture = target_texture
     occluder_palette = make_palette(rng, (background_hue + 0.08) % 1.0, 3, 0.4, (0.15, 0.6))
     occluder_texture = colorize(fractal_noise(rng, 64, 16, cell=12.0, octaves=3), occluder_palette)
 
@@ -230,14 +246,15 @@ def render(rng: np.random.Generator, spec: SyntheticSequenceSpec) -> RenderedSeq
     noise_fields = [rng.normal(0.0, 1.0, size=(height, width, 3)) * spec.noise for _ in range(3)]
 
     size = list(zip(sizes_w, sizes_h))
+    corner = 0.18 if target_mask is None else 0.0
     frames: list[np.ndarray] = []
     visibility = np.ones(n)
     for i in range(n):
         ox, oy = int(round(pan_x[i])), int(round(pan_y[i]))
         frame = background[oy : oy + height, ox : ox + width].copy()
         if spec.distractor:
-            draw_sprite(frame, distractor_texture, (distractor_x[i], distractor_y[i]), size[i], -angles[i])
-        window, alpha = draw_sprite(frame, target_texture, (centers_x[i], centers_y[i]), size[i], angles[i])
+            draw_sprite(frame, distractor_texture, (distractor_x[i], distractor_y[i]), size[i], -angles[i], corner, target_mask)
+        window, alpha = draw_sprite(frame, target_texture, (centers_x[i], centers_y[i]), size[i], angles[i], corner, target_mask)
         if spec.occluder:
             bar_w = spec.occluder_width * base_w
             bar_x = centers_x[int(round(middle))] + occluder_speed * (i - middle)
@@ -285,16 +302,29 @@ def random_spec(
     size: Size = (320, 240),
     difficulty: float = 0.5,
     aspect: tuple[float, float] | None = None,
+    figures: tuple[str, ...] | None = None,
 ) -> SyntheticSequenceSpec:
     """A random spec; ``difficulty`` in [0, 1] raises speed, scale change, rotation and
     the chance of an occluder, a distractor, an illumination change and camera motion.
     ``aspect``: range of the target's height / width, drawn log-uniformly (default: uniform
-    in [0.5, 1.6]); the same number of random draws either way."""
+    in [0.5, 1.6]); the same number of random draws either way. ``figures``: target shapes
+    to draw one from (first draw; default: none drawn, the ``box``); a ``person`` takes its
+    height / width from [1.8, 3.5] and a ``vehicle`` from [0.33, 0.7] instead of ``aspect``,
+    and figures other than ``box`` get no rotation."""
     if not 0 <= difficulty <= 1:
         raise TrackbenchError(f"difficulty must be in [0, 1], got {difficulty}")
+    figure = "box"
+    if figures:
+        unknown = sorted(set(figures) - set(FIGURES))
+        if unknown:
+            raise TrackbenchError(f"unknown figure {unknown[0]!r} (choose from {', '.join(FIGURES)})")
+        figure = figures[int(rng.integers(len(figures)))]
+        aspect = FIGURE_ASPECT.get(figure, aspect)
     width, height = size
     d = difficulty
     rotation = float(rng.uniform(0, 45 * d)) if rng.random() < 0.5 * d else 0.0
+    if figure != "box":
+        rotation = 0.0
     scale_change = float(np.exp(rng.uniform(-1, 1) * (0.2 + 0.7 * d)))
     peak = max(1.0, scale_change) * (1.42 if rotation else 1.0)
     limit = 0.45 * min(width, height) / peak
@@ -319,6 +349,7 @@ def random_spec(
         illumination=float(rng.uniform(0, 0.7 * d)) if rng.random() < 0.5 else 0.0,
         noise=float(rng.uniform(1.0, 2.0 + 4.0 * d)),
         clutter=int(rng.integers(4, 20)),
+        figure=figure,
     )
 
 
@@ -328,8 +359,9 @@ def render_sequence(
     size: Size = (320, 240),
     difficulty: float = 0.5,
     aspect: tuple[float, float] | None = None,
+    figures: tuple[str, ...] | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Render a random sequence: ``(frames, boxes)`` with frames RGB uint8 ``(H, W, 3)``
     and boxes ``(length, 4)`` ``[x, y, w, h]`` (0-based pixels). For training data."""
-    rendered = render(rng, random_spec(rng, length, size, difficulty, aspect))
+    rendered = render(rng, random_spec(rng, length, size, difficulty, aspect, figures))
     return rendered.frames, rendered.boxes

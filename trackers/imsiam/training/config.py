@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trackbench.data.figures import FIGURES
 from trackbench.errors import TrackbenchError
 from trackbench.yamlconfig import apply_override, dataclass_from_mapping, read_yaml_mapping, resolve_named_yaml
 from trackbench.trackers.imsiam.training.augment import AugmentParams
@@ -30,8 +31,10 @@ class SourceConfig:
     ``root``: dataset folder (coco, vid, got10k, lasot; optional for suite);
     ``split``: COCO split (default train2017) or VID split (default train);
     ``suite``: harness suite name (kind suite); ``sequences``: optional subset;
-    ``count`` / ``seed`` / ``length`` / ``difficulty`` / ``jpeg_quality`` / ``aspect``: the generated
-    sequences (kind synthetic; see :func:`...training.sources.synthetic_tracks`)."""
+    ``count`` / ``seed`` / ``length`` / ``difficulty`` / ``jpeg_quality`` / ``aspect`` / ``figures``:
+    the generated sequences (kind synthetic; see :func:`...training.sources.synthetic_tracks`;
+    ``figures``: target shapes to draw from, :data:`trackbench.data.figures.FIGURES`, a name
+    listed twice is drawn twice as often)."""
 
     kind: str
     weight: float = 1.0
@@ -45,6 +48,7 @@ class SourceConfig:
     difficulty: float = 0.5
     jpeg_quality: int = 90
     aspect: list[float] = field(default_factory=list)  # synthetic: [min, max] target height / width
+    figures: list[str] = field(default_factory=list)  # synthetic: target shapes (default: box only)
 
 
 @dataclass
@@ -146,6 +150,9 @@ def _validate(cfg: TrainConfig, source: str | Path) -> None:
             fail(f"data.sources.{i}.aspect must be [min, max] with 0 < min <= max")
         if s.weight < 0:
             fail(f"data.sources.{i}.weight must be >= 0")
+        unknown = sorted(set(s.figures) - set(FIGURES))
+        if unknown:
+            fail(f"data.sources.{i}.figures: {unknown[0]!r} is not one of {', '.join(FIGURES)}")
     o = cfg.optim
     if o.epochs < 1 or o.batch_size < 1 or cfg.data.samples_per_epoch < o.batch_size:
         fail("optim.epochs and optim.batch_size must be >= 1 and data.samples_per_epoch >= optim.batch_size")

@@ -35,7 +35,7 @@ def load_source(cfg: SourceConfig) -> Source:
     else:
         tracks = readers.synthetic_tracks(
             cfg.count, cfg.seed, length=cfg.length, difficulty=cfg.difficulty, jpeg_quality=cfg.jpeg_quality,
-            aspect=tuple(cfg.aspect) if cfg.aspect else None,
+            aspect=tuple(cfg.aspect) if cfg.aspect else None, figures=tuple(cfg.figures) or None,
         )
     return Source(name=cfg.kind if cfg.kind != "suite" else cfg.suite, tracks=tracks, weight=cfg.weight)
 

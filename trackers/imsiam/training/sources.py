@@ -253,6 +253,7 @@ def synthetic_tracks(
     difficulty: float = 0.5,
     jpeg_quality: int = 90,
     aspect: tuple[float, float] | None = None,
+    figures: tuple[str, ...] | None = None,
     render: Callable[[np.random.Generator], tuple[list[np.ndarray], np.ndarray]] | None = None,
 ) -> list[Track]:
     """``count`` generated sequences held in memory; sequence ``i`` is drawn from
@@ -260,7 +261,7 @@ def synthetic_tracks(
 
     ``render(rng) -> (frames RGB uint8, boxes (N,4) x,y,w,h)`` defaults to the demo
     generator's :func:`trackbench.data.synthetic.render_sequence` with ``length`` and
-    ``difficulty`` (and the target ``aspect`` range, height / width). Frames are kept JPEG-encoded at ``jpeg_quality`` (as the demo suite
+    ``difficulty`` (and the target ``aspect`` range, height / width, and the target ``figures``). Frames are kept JPEG-encoded at ``jpeg_quality`` (as the demo suite
     stores them; 0 keeps raw arrays), so thousands of frames fit in memory. The demo suite
     uses integer seeds ``default_rng(101..108)``, a different seed sequence from any
     ``[seed, i]`` pair, so its sequences are never generated here."""
@@ -268,7 +269,7 @@ def synthetic_tracks(
         from trackbench.data.synthetic import render_sequence
 
         def render(rng: np.random.Generator) -> tuple[list[np.ndarray], np.ndarray]:
-            return render_sequence(rng, length=length, difficulty=difficulty, aspect=aspect)
+            return render_sequence(rng, length=length, difficulty=difficulty, aspect=aspect, figures=figures)
 
     tracks = []
     for i in range(count):
