@@ -11,11 +11,12 @@ from trackbench.trackers.imsiam.tuning import ValidationSet, main, write_validat
 
 
 def test_validation_set_is_the_seeded_generator_in_otb_layout_and_is_kept(tmp_path):
-    spec = ValidationSet(seed=7, count=2, length=12, difficulty=0.5)
+    spec = ValidationSet(seed=7, count=2, length=12, difficulty=0.5, figures=("person",))
     root = write_validation_set(tmp_path / "val", spec)
     assert sorted(p.name for p in root.iterdir()) == ["Val00", "Val01"]
     rng = np.random.default_rng([7, 1])
-    expected = render(rng, random_spec(rng, 12, (320, 240), 0.5, (0.33, 3.5)))
+    expected = render(rng, random_spec(rng, 12, (320, 240), 0.5, (0.33, 3.5), ("person",)))
+    assert expected.spec.figure == "person"
     boxes = read_table(root / "Val01" / "groundtruth_rect.txt")
     np.testing.assert_array_equal(boxes, expected.boxes)
     assert len(list((root / "Val01" / "img").glob("*.jpg"))) == 12

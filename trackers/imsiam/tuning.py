@@ -33,13 +33,15 @@ VALIDATION_SEED = 20261205
 @dataclass(frozen=True)
 class ValidationSet:
     """Generated validation sequences: ``count`` sequences of ``length`` frames, 320 x 240,
-    ``difficulty`` in [0, 1], target height / width log-uniform in ``aspect``."""
+    ``difficulty`` in [0, 1], target height / width log-uniform in ``aspect``, target shapes
+    drawn from ``figures`` (:mod:`trackbench.data.figures`; the IMSiam-nano recipe's mix)."""
 
     seed: int = VALIDATION_SEED
     count: int = 8
     length: int = 100
     difficulty: float = 0.7
     aspect: tuple[float, float] = (0.33, 3.5)
+    figures: tuple[str, ...] = ("box", "ellipse", "person", "person", "vehicle")
 
 
 def write_validation_set(root: Path, spec: ValidationSet) -> Path:
@@ -54,7 +56,7 @@ def write_validation_set(root: Path, spec: ValidationSet) -> Path:
         if (folder / "groundtruth_rect.txt").is_file():
             continue
         rng = np.random.default_rng([spec.seed, i])
-        rendered = render(rng, random_spec(rng, spec.length, (320, 240), spec.difficulty, spec.aspect))
+        rendered = render(rng, random_spec(rng, spec.length, (320, 240), spec.difficulty, spec.aspect, spec.figures))
         staging = root / f".Val{i:02d}.partial"
         write_otb_sequence(staging, rendered)
         staging.rename(folder)
