@@ -24,11 +24,12 @@ DEFAULT_TRACKERS = "imsiam-nano,opencv-nano,opencv-csrt,opencv-kcf,identity"
 
 
 def link_sequences(data: Path, root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, relative in SEQUENCES.items():
-        source = (data / "sequences" / relative).resolve()
+    sources = {name: (data / "sequences" / relative).resolve() for name, relative in SEQUENCES.items()}
+    for source in sources.values():
         if not source.is_dir():
             raise SystemExit(f"error: missing real sequence folder {source}")
+    root.mkdir(parents=True, exist_ok=True)
+    for name, source in sources.items():
         link = root / name
         if not link.exists():
             os.symlink(source, link)

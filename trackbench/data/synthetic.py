@@ -2,8 +2,8 @@
 
 A sequence is a textured target (a procedural texture patch with rounded corners, or a
 figure of parts that does not fill its box: ellipse, person, vehicle, see
-:mod:`trackbench.data.figures`) moving over a natural-looking background (multi-octave value noise coloured with a palette, plus
-textured clutter blobs), optionally with camera panning, scale change, in-plane
+:mod:`trackbench.data.figures`) moving over a natural-looking background (multi-octave
+value noise coloured with a palette, plus textured clutter blobs), optionally with camera panning, scale change, in-plane
 rotation, an occluder passing in front, a look-alike distractor and an illumination
 change. Everything is drawn from one ``numpy.random.Generator``, so a seed fixes the
 sequence. Pixel values are computed with elementwise IEEE arithmetic only (no

@@ -35,17 +35,16 @@ def test_tuning_refuses_a_run_without_checkpoints_and_bad_grids(tmp_path, capsys
 
 @pytest.mark.slow
 def test_tuning_runs_each_epoch_and_grid_point_on_validation_data(tmp_path, capsys):
+    import shutil
+
     import pandas as pd
-    import torch
 
-    from trackbench.trackers.imsiam.config import load_config
-    from trackbench.trackers.imsiam.model import IMSiam
-    from trackbench.trackers.imsiam.weights import save_checkpoint
+    from helpers.paths import REPO_ROOT
 
-    torch.manual_seed(0)
-    config = load_config("imsiam_demo")
+    # the bundled demo model as "epoch 0" of a run: it tracks, so the scores are not trivial
     (tmp_path / "run" / "checkpoints").mkdir(parents=True)
-    save_checkpoint(IMSiam(config), tmp_path / "run" / "checkpoints" / "model_e000.safetensors", config)
+    shutil.copy(REPO_ROOT / "trackers" / "imsiam" / "weights" / "imsiam_demo.safetensors",
+                tmp_path / "run" / "checkpoints" / "model_e000.safetensors")
     argv = ["--run", str(tmp_path / "run"), "--model", "imsiam_demo", "--out", str(tmp_path / "t"), "--count", "1",
             "--window-influence", "0.3,0.6", "--no-progress"]
     assert main(argv) == 0
@@ -54,5 +53,16 @@ def test_tuning_runs_each_epoch_and_grid_point_on_validation_data(tmp_path, caps
     assert table["success_auc"].between(0, 1).all()
     out = capsys.readouterr().out
     assert "best on validation: epoch 0" in out
-    # the runner's own result files back each row (one per grid point)
-    assert sorted(p.name for p in (tmp_path / "t" / "results" / "custom").iterdir()) == ["e000-wi0.3-sl0.25", "e000-wi0.6-sl0.25"]
+    # the runner's own result files back each row (one per grid point), and the got10k
+    # package's IoU / centre error on those files give the same scores (OTB thresholds 0:0.05:1)
+    from got10k.utils.metrics import center_error, rect_iou
+
+    results = tmp_path / "t" / "results" / "custom"
+    assert sorted(p.name for p in results.iterdir()) == ["e000-wi0.3-sl0.25", "e000-wi0.6-sl0.25"]
+    truth = read_table(tmp_path / "t" / "validation" / "Val00" / "groundtruth_rect.txt")
+    for _, row in table.iterrows():
+        boxes = read_table(results / f"e000-wi{row['window_influence']:g}-sl0.25" / "Val00.txt")
+        ious = rect_iou(boxes, truth)
+        auc = np.mean([(ious > t).mean() for t in np.linspace(0, 1, 21)])
+        assert row["success_auc"] == pytest.approx(auc, abs=2e-3)
+        assert row["precision"] == pytest.approx((center_error(boxes, truth) <= 20).mean(), abs=2e-3)
