@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trackbench.data.figures import FIGURES, make_figure
+from trackbench.data.figures import FIGURES, WALKER_PHASES, make_figure, walker_masks
 from trackbench.data.procedural import draw_sprite
 from trackbench.data.synthetic import SyntheticSequenceSpec, random_spec, render, render_sequence
 from trackbench.errors import TrackbenchError
@@ -14,9 +14,21 @@ from trackbench.trackers.imsiam.training.config import train_config_from_dict
 PALETTE = np.array([[40.0, 40, 40], [120, 120, 120], [220, 220, 220]])
 
 
-@pytest.mark.parametrize("kind", [k for k in FIGURES if k != "box"])
-def test_a_figure_is_bounded_by_its_box_but_does_not_fill_it(kind):
+def _walker_phase(phase: int):
+    masks = walker_masks(np.random.default_rng(3))
+    assert len(masks) == WALKER_PHASES
+    return masks[phase]
+
+
+FIXED_SHAPES = [(k, None) for k in FIGURES if k not in ("box", "walker")]
+
+
+@pytest.mark.parametrize("kind, phase", FIXED_SHAPES + [("walker", k) for k in range(WALKER_PHASES)])
+def test_a_figure_is_bounded_by_its_box_but_does_not_fill_it(kind, phase):
     texture, mask = make_figure(np.random.default_rng(3), kind, PALETTE)
+    if kind == "walker":  # one mask per gait phase, each bounded by the box
+        assert mask is None
+        mask = _walker_phase(phase)
     assert texture.shape == (64, 64, 3) and mask.shape == (64, 64)
     # drawn on an empty canvas, the pixels it covers span exactly the box, as an annotation would
     canvas = np.zeros((120, 160, 3))
@@ -38,7 +50,7 @@ def test_figure_specs_take_their_aspect_and_no_rotation():
 
 
 def test_bad_figures_are_refused():
-    with pytest.raises(TrackbenchError, match="figure must be one of box, ellipse, person, vehicle, got 'cat'"):
+    with pytest.raises(TrackbenchError, match="figure must be one of box, ellipse, person, vehicle, walker, got 'cat'"):
         SyntheticSequenceSpec(figure="cat")
     with pytest.raises(TrackbenchError, match="drawn without rotation"):
         SyntheticSequenceSpec(figure="person", rotation=10)
@@ -53,3 +65,23 @@ def test_rendered_person_sequence_is_deterministic():
     a = render(np.random.default_rng(11), spec)
     b = render(np.random.default_rng(11), spec)
     assert all(np.array_equal(x, y) for x, y in zip(a.frames, b.frames))
+
+
+def test_walker_legs_swing_and_its_companion_walks_beside_it():
+    """The walker's masks differ between gait phases only below the waist; in a sequence with
+    a distractor, the companion stays level with the target and at most 1.6 widths away."""
+    masks = walker_masks(np.random.default_rng(5))
+    changed = np.nonzero(np.any(masks[0] != masks[WALKER_PHASES // 4], axis=1))[0]
+    assert changed.size and changed.min() >= 64 * 0.5 - 1  # rows of the legs only
+    import dataclasses
+
+    spec = SyntheticSequenceSpec(length=6, target_size=(24, 64), figure="walker", distractor=True, occluder=False,
+                                 illumination=0.0, noise=0.0, camera_motion=0.0)
+    alone = render(np.random.default_rng(9), dataclasses.replace(spec, distractor=False))
+    paired = render(np.random.default_rng(9), spec)
+    for k in range(spec.length):
+        rows, cols = np.nonzero(np.abs(paired.frames[k].astype(int) - alone.frames[k]).sum(axis=2) > 30)
+        x, y, w, h = paired.boxes[k]
+        assert rows.size and rows.min() >= y - 0.2 * h and rows.max() <= y + 1.2 * h  # level with the target
+        gap = max(x - cols.max(), cols.min() - (x + w))
+        assert -0.3 * w <= gap <= 1.6 * w  # beside it, possibly overlapping a little

@@ -41,7 +41,7 @@ from trackbench.data.procedural import (
     make_palette,
     make_target_texture,
 )
-from trackbench.data.figures import FIGURES, make_figure
+from trackbench.data.figures import FIGURES, make_figure, walker_masks
 from trackbench.errors import TrackbenchError
 
 Size = tuple[int, int]
@@ -50,7 +50,7 @@ Size = tuple[int, int]
 NATURAL_HUES = (0.06, 0.11, 0.2, 0.28, 0.55, 0.6)
 
 # Height / width ranges of the figures whose shape implies one (random_spec).
-FIGURE_ASPECT = {"person": (1.8, 3.5), "vehicle": (0.33, 0.7)}
+FIGURE_ASPECT = {"person": (1.8, 3.5), "walker": (1.8, 3.5), "vehicle": (0.33, 0.7)}
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,16 @@ def render(rng: np.random.Generator, spec: SyntheticSequenceSpec) -> RenderedSeq
     target_texture = make_target_texture(rng, target_palette, stripes)
     distractor_texture = make_target_texture(rng, target_palette, stripes)
     target_mask = None
+    walker_frames = distractor_frames = None  # the walker's per-frame masks (gait phases)
     if spec.figure != "box":  # drawn only for figures: the box sequences' pixels stay as they were
         target_texture, target_mask = make_figure(rng, spec.figure, target_palette)
         distractor_texture = target_texture
+    if spec.figure == "walker":
+        distractor_texture = make_figure(rng, "walker", target_palette)[0]  # a companion, dressed differently
+        masks, other = walker_masks(rng), walker_masks(rng)
+        rate, start = rng.uniform(0.3, 0.9), rng.uniform(0, len(masks))
+        walker_frames = [masks[int(start + rate * i) % len(masks)] for i in range(spec.length)]
+        distractor_frames = [other[int(start + 2 + rate * i) % len(other)] for i in range(spec.length)]
     occluder_palette = make_palette(rng, (background_hue + 0.08) % 1.0, 3, 0.4, (0.15, 0.6))
     occluder_texture = colorize(fractal_noise(rng, 64, 16, cell=12.0, octaves=3), occluder_palette)
 
@@ -235,6 +242,11 @@ def render(rng: np.random.Generator, spec: SyntheticSequenceSpec) -> RenderedSeq
         reach = 1.2 + 1.5 * np.abs(orbit_x)
         distractor_x = np.clip(centers_x + np.sign(orbit_x + 1e-9) * reach * sizes_w, margin_x, width - margin_x)
         distractor_y = np.clip(centers_y + 0.8 * orbit_y * sizes_h, margin_y, height - margin_y)
+        if spec.figure == "walker":  # a companion at the target's side (Couple-like), not an orbit
+            side = 1.0 if rng.random() < 0.5 else -1.0
+            gap = rng.uniform(0.8, 1.4) + 0.15 * np.abs(orbit_x)
+            distractor_x = np.clip(centers_x + side * gap * sizes_w, margin_x, width - margin_x)
+            distractor_y = np.clip(centers_y + 0.08 * orbit_y * sizes_h, margin_y, height - margin_y)
 
     middle = rng.uniform(0.4, 0.6) * (n - 1)
     occluder_speed = (width + 2 * base_w) / max(1, n - 1) * rng.uniform(0.8, 1.2)
@@ -247,15 +259,17 @@ def render(rng: np.random.Generator, spec: SyntheticSequenceSpec) -> RenderedSeq
     noise_fields = [rng.normal(0.0, 1.0, size=(height, width, 3)) * spec.noise for _ in range(3)]
 
     size = list(zip(sizes_w, sizes_h))
-    corner = 0.18 if target_mask is None else 0.0
+    corner = 0.18 if target_mask is None and walker_frames is None else 0.0
     frames: list[np.ndarray] = []
     visibility = np.ones(n)
     for i in range(n):
         ox, oy = int(round(pan_x[i])), int(round(pan_y[i]))
         frame = background[oy : oy + height, ox : ox + width].copy()
+        mask = target_mask if walker_frames is None else walker_frames[i]
         if spec.distractor:
-            draw_sprite(frame, distractor_texture, (distractor_x[i], distractor_y[i]), size[i], -angles[i], corner, target_mask)
-        window, alpha = draw_sprite(frame, target_texture, (centers_x[i], centers_y[i]), size[i], angles[i], corner, target_mask)
+            other_mask = target_mask if distractor_frames is None else distractor_frames[i]
+            draw_sprite(frame, distractor_texture, (distractor_x[i], distractor_y[i]), size[i], -angles[i], corner, other_mask)
+        window, alpha = draw_sprite(frame, target_texture, (centers_x[i], centers_y[i]), size[i], angles[i], corner, mask)
         if spec.occluder:
             bar_w = spec.occluder_width * base_w
             bar_x = centers_x[int(round(middle))] + occluder_speed * (i - middle)

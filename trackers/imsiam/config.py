@@ -34,7 +34,8 @@ from trackbench.yamlconfig import check_keys, coerce_scalar, dataclass_from_mapp
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = "imsiam"
 SUITE_FAMILIES = ("otb", "vot", "got10k", "lasot")
-TRACKING_HYPERPARAMETERS = ("window_influence", "scale_lr")
+TRACKING_HYPERPARAMETERS = ("window_influence", "scale_lr", "penalty_k")
+SIZE_UPDATES = ("fixed", "score")
 
 
 BACKBONE_KINDS = ("resnet_atrous", "mobilenetv3_nano")
@@ -111,12 +112,18 @@ class TrackingConfig:
     and the init-box convention the tracker declares (``exact`` | ``pysot`` | ``pyvis``).
 
     ``suites`` maps a suite family (otb, vot, got10k, lasot) to overrides of
-    ``window_influence`` and/or ``scale_lr``.
+    ``window_influence``, ``scale_lr`` and/or ``penalty_k``.
     """
 
     score: str = "paper"  # "paper" = C*P*I | "code" = C*P
     window_influence: float = 0.45  # lambda
     scale_lr: float = 0.25  # gamma
+    # Not in the paper nor used by the authors' code (their PENALTY_K is 0): SiamRPN's
+    # scale/aspect change penalty (0 = off) and how the size is smoothed, ``fixed`` (gamma,
+    # the authors') or ``score`` (gamma x penalty x peak score, SiamRPN / SiamCAR). See
+    # decoding.decode_step.
+    penalty_k: float = 0.0
+    size_update: str = "fixed"
     init_box: str = "exact"  # the harness's init-box convention for this tracker (trackbench.initbox)
     suites: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -230,7 +237,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _suite_overrides(value: Any, where: str, source: str | Path) -> dict[str, dict[str, float]]:
-    """``tracking.suites``: ``{family: {window_influence|scale_lr: float}}``."""
+    """``tracking.suites``: ``{family: {window_influence|scale_lr|penalty_k: float}}``."""
     if not isinstance(value, dict):
         raise TrackbenchError(f"config key {where}: {value!r} is not a valid dict", source)
     out: dict[str, dict[str, float]] = {}
@@ -281,9 +288,13 @@ def _validate(model: ModelConfig, tracking: TrackingConfig, source: str | Path) 
         fail("tracking.init_box must be exact, pysot or pyvis (trackbench.initbox)")
     if tracking.score not in ("paper", "code"):
         fail("tracking.score must be 'paper' (C*P*I) or 'code' (C*P)")
+    if tracking.size_update not in SIZE_UPDATES:
+        fail("tracking.size_update must be 'fixed' (gamma, the authors') or 'score' (gamma x penalty x score)")
     for cfg in [tracking] + [dataclasses.replace(tracking, **o) for o in tracking.suites.values()]:
         if not 0.0 <= cfg.window_influence <= 1.0 or not 0.0 <= cfg.scale_lr <= 1.0:
             fail("tracking.window_influence and tracking.scale_lr must be in [0, 1]")
+        if not 0.0 <= cfg.penalty_k <= 10.0:
+            fail("tracking.penalty_k must be in [0, 10]")
 
 
 def _plain(value: Any) -> Any:

@@ -99,6 +99,8 @@ def decode_step(
     window: np.ndarray,
     window_influence: float,
     scale_lr: float,
+    penalty_k: float = 0.0,
+    size_update: str = "fixed",
 ) -> tuple[TargetState, float]:
     """One slot's new state from its score map ``(S, S)`` and regression ``(4, S, S)``
     (l, t, r, b in search pixels), and the raw peak score.
@@ -106,11 +108,26 @@ def decode_step(
     The peak of ``(1 - lambda) score + lambda window`` gives the position; the size is
     smoothed with ``gamma = scale_lr``; the centre is clipped to ``[0, W] x [0, H]`` and
     the size to ``[10, W] x [10, H]``. A non-finite box (overflowing ``exp``) keeps the
-    previous state.
+    previous state. This is the authors' decoding (spec section 7).
+
+    Options beyond it (off by default): ``penalty_k > 0`` multiplies the score by SiamRPN's
+    change penalty ``exp(-(r_c s_c - 1) k)`` before the window (Li et al., CVPR 2018, Eq.
+    13-14; pysot ``siamrpn_tracker.py``), where ``s_c = max(s'/s, s/s')`` compares the
+    padded size ``sqrt((w + p)(h + p))``, ``p = (w + h) / 2``, of each location's box with the
+    previous target's (in search pixels) and ``r_c`` does the same for ``w / h``;
+    ``size_update="score"`` smooths the size with ``gamma x penalty x score`` at the peak
+    (SiamRPN / SiamCAR) instead of ``gamma``.
     """
     size = score.shape[0]
-    pscore = (1 - window_influence) * score + window_influence * window
+    penalty = None
+    if penalty_k or size_update == "score":
+        penalty = change_penalty(reg, state.size * scale_z, penalty_k)
+        pscore = (1 - window_influence) * (score * penalty) + window_influence * window
+    else:
+        pscore = (1 - window_influence) * score + window_influence * window
     row, col = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
+    if size_update == "score":
+        scale_lr = scale_lr * float(penalty[row, col] * score[row, col])
     left, top, right, bottom = reg[:, row, col] / scale_z
     middle = (size - 1) / 2
     location = state.center + np.array([col - middle, row - middle]) * STRIDE / scale_z
@@ -124,6 +141,26 @@ def decode_step(
     center = np.array([np.clip(center[0], 0, width), np.clip(center[1], 0, height)])
     new_size = np.array([np.clip(new_size[0], MIN_SIZE, width), np.clip(new_size[1], MIN_SIZE, height)])
     return TargetState(center, new_size, state.average), float(score.max())
+
+
+def change_penalty(reg: np.ndarray, previous: np.ndarray, penalty_k: float) -> np.ndarray:
+    """SiamRPN's ``(S, S)`` penalty ``exp(-(r_c s_c - 1) k)`` of each location's box (``reg``:
+    l, t, r, b) against the ``previous`` ``(w, h)``, both in search-crop pixels (see
+    :func:`decode_step`). All ones for ``k = 0``."""
+    width, height = reg[0] + reg[2], reg[1] + reg[3]
+
+    def padded(w, h):
+        pad = (w + h) / 2
+        return np.sqrt((w + pad) * (h + pad))
+
+    def change(ratio):
+        return np.maximum(ratio, 1.0 / ratio)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s_c = change(padded(width, height) / padded(previous[0], previous[1]))
+        r_c = change((previous[0] / previous[1]) / (width / height))
+        penalty = np.exp(-(r_c * s_c - 1.0) * penalty_k)
+    return np.where(np.isfinite(penalty), penalty, 0.0)
 
 
 def check_image(image: np.ndarray) -> None:

@@ -51,7 +51,9 @@ class IMSiamTracker(Tracker):
     * ``device``: ``"cpu"``, ``"cuda"``, ``"cuda:0"``...;
     * ``suite``: suite name or family (otb, vot, got10k, lasot) selecting the config's
       per-suite hyper-parameters;
-    * ``window_influence`` (lambda), ``scale_lr`` (gamma), ``score`` (``paper`` | ``code``):
+    * ``window_influence`` (lambda), ``scale_lr`` (gamma), ``score`` (``paper`` | ``code``),
+      ``penalty_k`` and ``size_update`` (``fixed`` | ``score``; SiamRPN's change penalty and
+      score-weighted size update, off in the authors' code, see ``decoding.decode_step``):
       override the config;
     * ``fold_bn``: fold BatchNorm into the convs for inference (default true);
     * ``channels_last``: NHWC memory format for the convolutions (default true: faster on
@@ -91,6 +93,8 @@ class IMSiamTracker(Tracker):
         suite: str | None = None,
         window_influence: float | str | None = None,
         scale_lr: float | str | None = None,
+        penalty_k: float | str | None = None,
+        size_update: str | None = None,
         score: str | None = None,
         random_init: bool | str = False,
         fold_bn: bool | str = True,
@@ -116,6 +120,10 @@ class IMSiamTracker(Tracker):
             changes["window_influence"] = _as_float(window_influence, "window_influence")
         if scale_lr is not None:
             changes["scale_lr"] = _as_float(scale_lr, "scale_lr")
+        if penalty_k is not None:
+            changes["penalty_k"] = _as_float(penalty_k, "penalty_k")
+        if size_update is not None:
+            changes["size_update"] = str(size_update)
         if score is not None:
             changes["score"] = str(score)
         resolved = dataclasses.replace(cfg, tracking=dataclasses.replace(cfg.tracking.for_suite(suite), **changes))
@@ -203,9 +211,10 @@ class IMSiamTracker(Tracker):
         score, reg = score.cpu().numpy(), reg.cpu().numpy()
         if self._window is None or self._window.shape[0] != score.shape[-1]:
             self._window = hanning_window(score.shape[-1])
-        lam, gamma = self.config.tracking.window_influence, self.config.tracking.scale_lr
+        hp = self.config.tracking
         for k, (i, (_, scale_z)) in enumerate(zip(active, crops)):
-            state, peak = decode_step(score[k], reg[k], self._states[i], scale_z, images[i].shape, self._window, lam, gamma)
+            state, peak = decode_step(score[k], reg[k], self._states[i], scale_z, images[i].shape, self._window,
+                                      hp.window_influence, hp.scale_lr, hp.penalty_k, hp.size_update)
             self._states[i] = state
             results[i] = (state.box(), peak)
         return results
@@ -222,6 +231,8 @@ class IMSiamTracker(Tracker):
             "device": str(self.device),
             "window_influence": self.config.tracking.window_influence,
             "scale_lr": self.config.tracking.scale_lr,
+            "penalty_k": self.config.tracking.penalty_k,
+            "size_update": self.config.tracking.size_update,
             "score": self.config.tracking.score,
             "fold_bn": self.fold_bn,
             "channels_last": self.channels_last,

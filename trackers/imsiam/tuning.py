@@ -8,7 +8,7 @@ The validation sequences are rendered by :mod:`trackbench.data.synthetic` from t
 the demo suite's integer seeds 101..108) and written once in OTB layout under
 ``<out>/validation`` (:func:`write_validation_set`). Every exported epoch of the training run
 ``--run`` (``checkpoints/model_eNNN.safetensors``) is run on them with each
-``(window_influence, scale_lr)`` pair of the grid and scored with the official OTB rules
+``(window_influence, scale_lr, penalty_k, size_update)`` of the grid and scored with the official OTB rules
 (success AUC, Prec@20); the table goes to ``<out>/tuning.csv`` and the best row is printed.
 No real sequence is involved: choosing on the evaluation sequences would make their score
 meaningless. Finished sequences are skipped on a re-run (the runner resumes).
@@ -17,6 +17,7 @@ meaningless. Finished sequences are skipped on a re-run (the runner resumes).
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,30 +107,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", help="comma-separated epochs (default: every exported epoch)")
     parser.add_argument("--window-influence", default="0.45", help="comma-separated lambda values (default 0.45)")
     parser.add_argument("--scale-lr", default="0.25", help="comma-separated gamma values (default 0.25)")
+    parser.add_argument("--penalty-k", default="0", help="comma-separated SiamRPN change-penalty values (default 0: off)")
+    parser.add_argument("--size-update", default="fixed", help="comma-separated size updates, fixed and/or score (default fixed)")
+    parser.add_argument("--figures", default=",".join(ValidationSet.figures),
+                        help=f"validation target figures, drawn per sequence (default {','.join(ValidationSet.figures)})")
     parser.add_argument("--seed", type=int, default=VALIDATION_SEED, help=f"validation seed (default {VALIDATION_SEED})")
     parser.add_argument("--count", type=int, default=8, help="validation sequences (default 8)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     try:
-        lambdas, gammas = _floats(args.window_influence), _floats(args.scale_lr)
+        lambdas, gammas, penalties = _floats(args.window_influence), _floats(args.scale_lr), _floats(args.penalty_k)
+        updates = [u.strip() for u in args.size_update.split(",") if u.strip()]
+        figures = tuple(f.strip() for f in args.figures.split(",") if f.strip())
         checkpoints = _epochs(args.run, args.epochs)
-        root = write_validation_set(args.out / "validation", ValidationSet(seed=args.seed, count=args.count))
+        validation = ValidationSet(seed=args.seed, count=args.count, figures=figures)
+        root = write_validation_set(args.out / "validation", validation)
         rows = []
         for checkpoint in checkpoints:
             epoch = int(checkpoint.stem.removeprefix("model_e"))
-            for lam in lambdas:
-                for gamma in gammas:
-                    options = {"checkpoint": str(checkpoint), "config": args.model, "window_influence": lam, "scale_lr": gamma}
-                    name = f"e{epoch:03d}-wi{lam:g}-sl{gamma:g}"
-                    _, metrics = run_and_score(name, options, args.out, "custom", root, not args.no_progress)
-                    rows.append({"epoch": epoch, "window_influence": lam, "scale_lr": gamma,
-                                 "success_auc": metrics["success_auc"], "precision": metrics["precision"]})
-                    print(f"{name}: AUC {metrics['success_auc']:.3f}, Prec@20 {metrics['precision']:.3f}", flush=True)
+            for lam, gamma, penalty_k, update in itertools.product(lambdas, gammas, penalties, updates):
+                options = {"checkpoint": str(checkpoint), "config": args.model, "window_influence": lam, "scale_lr": gamma,
+                           "penalty_k": penalty_k, "size_update": update}
+                name = f"e{epoch:03d}-wi{lam:g}-sl{gamma:g}"
+                if penalty_k or update != "fixed":
+                    name += f"-pk{penalty_k:g}-{update}"
+                _, metrics = run_and_score(name, options, args.out, "custom", root, not args.no_progress)
+                rows.append({"epoch": epoch, "window_influence": lam, "scale_lr": gamma, "penalty_k": penalty_k,
+                             "size_update": update, "success_auc": metrics["success_auc"], "precision": metrics["precision"]})
+                print(f"{name}: AUC {metrics['success_auc']:.3f}, Prec@20 {metrics['precision']:.3f}", flush=True)
         table = pd.DataFrame(rows)
         table.to_csv(args.out / "tuning.csv", index=False, float_format="%.4f")
         best = table.loc[table["success_auc"].idxmax()]
         print(f"best on validation: epoch {int(best['epoch'])}, window_influence {best['window_influence']:g}, "
-              f"scale_lr {best['scale_lr']:g} (AUC {best['success_auc']:.3f}); wrote {args.out / 'tuning.csv'}")
+              f"scale_lr {best['scale_lr']:g}, penalty_k {best['penalty_k']:g}, size_update {best['size_update']} "
+              f"(AUC {best['success_auc']:.3f}); wrote {args.out / 'tuning.csv'}")
     except TrackbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -65,7 +65,9 @@ def test_bundled_configs_load_and_suite_overrides():
         ("model: {stages: [4, 2]}\n", "increasing subset"),
         ("model: {l1_difference: false, search_identity: false, pdw_xcorr: false}\n", "at least one"),
         ("tracking: {score: both}\n", "tracking.score"),
-        ("tracking: {suites: {otb: {penalty_k: 0.1}}}\n", "tracking.suites.otb.penalty_k"),
+        ("tracking: {suites: {otb: {size_update: score}}}\n", "tracking.suites.otb.size_update"),
+        ("tracking: {size_update: always}\n", "tracking.size_update"),
+        ("tracking: {penalty_k: -1}\n", "tracking.penalty_k"),
         ("tracking: {suites: {uav: {scale_lr: 0.1}}}\n", "unknown suite family"),
         ("extends: imsiam\nmodel: {head_channels: 100}\n", "divisible"),
         ("model: [1, 2\n", "invalid YAML"),
@@ -214,6 +216,35 @@ def test_decoding_of_a_known_peak():
     np.testing.assert_allclose(box, [cx - w / 2, cy - h / 2, w, h], rtol=1e-9)
     peak = 1 / (1 + math.exp(-5)) * 0.5 * 0.5  # softmax fg x sigmoid(0) x sigmoid(0)
     assert abs(score - peak) < 1e-6
+
+
+def test_change_penalty_and_score_weighted_size_update_by_hand():
+    """SiamRPN's penalty (Li et al. 2018, Eq. 13-14) computed by hand for two locations: one
+    whose box keeps the previous size and aspect (penalty 1) and one twice as wide; with
+    ``penalty_k`` the peak moves to the unchanged box, and ``size_update=score`` smooths the
+    size with gamma x penalty x score."""
+    from trackbench.trackers.imsiam.decoding import TargetState, change_penalty, decode_step
+
+    state = TargetState(np.array([100.0, 100.0]), np.array([20.0, 40.0]), np.zeros(3))
+    scale_z = 2.0  # previous target in search pixels: 40 x 80
+    reg = np.zeros((4, 3, 3))
+    reg[:, 1, 1] = [20.0, 40.0, 20.0, 40.0]  # 40 x 80: no change
+    reg[:, 1, 2] = [40.0, 40.0, 40.0, 40.0]  # 80 x 80: s_c = sqrt(160 * 160) / sqrt(100 * 140)
+    score = np.zeros((3, 3))
+    score[1, 1], score[1, 2] = 0.5, 0.6
+    k = 0.3
+    s_c = 160 / math.sqrt(100 * 140)
+    expected = math.exp(-(2.0 * s_c - 1) * k)  # r_c = (40 / 80) / (80 / 80) -> 2
+    penalty = change_penalty(reg, state.size * scale_z, k)
+    assert penalty[1, 1] == 1.0 and abs(penalty[1, 2] - expected) < 1e-12
+    window = np.zeros((3, 3))
+    plain, _ = decode_step(score, reg, state, scale_z, (400, 400, 3), window, 0.0, 0.5)
+    assert plain.size[0] == 0.5 * 20 + 0.5 * 40  # the wider box wins without the penalty
+    penalised, _ = decode_step(score, reg, state, scale_z, (400, 400, 3), window, 0.0, 0.5, penalty_k=k)
+    np.testing.assert_allclose(penalised.size, [20.0, 40.0])  # 0.6 x penalty 0.60 < 0.5: the unchanged box
+    weighted, _ = decode_step(score, reg, state, scale_z, (400, 400, 3), window, 0.0, 0.5, size_update="score")
+    lr = 0.5 * 1.0 * 0.6  # gamma x penalty (k = 0: 1) x score at the peak
+    np.testing.assert_allclose(weighted.size, [(1 - lr) * 20 + lr * 40, 40.0])
 
 
 def test_full_paper_model_tracks_a_few_real_frames(shared_data):

@@ -12,6 +12,7 @@ import pytest
 import torch
 import yaml
 
+from helpers.paths import REPO_ROOT
 from trackbench.errors import TrackbenchError
 from trackbench.trackers.imsiam.training.config import load_training_config
 from trackbench.trackers.imsiam.training.config import train_config_from_dict as config_from_dict
@@ -155,6 +156,25 @@ def test_checkpoint_loads_in_the_tracker(tmp_path):
     tracker.init(image, np.array([60.0, 40.0, 30.0, 20.0]))
     box, _ = tracker.update(image)
     assert np.all(np.isfinite(box))
+
+
+def test_init_weights_starts_from_a_previous_model_and_refuses_another_config(tmp_path):
+    """``init_weights`` loads a whole exported model strictly: the built model equals the file,
+    and weights of a different model config are a one-line error naming the file."""
+    from trackbench.trackers.imsiam.weights import read_state_dict
+
+    first = config_from_dict(_tiny_config(tmp_path, **{"optim.epochs": 1, "data.samples_per_epoch": 4}))
+    train(first, show_progress=False)
+    exported = tmp_path / "run" / "checkpoints" / "model_e000.safetensors"
+    torch.manual_seed(123)  # a different random initialisation underneath
+    model, _ = build_model(config_from_dict(_tiny_config(tmp_path, init_weights=str(exported))))
+    saved, _ = read_state_dict(exported)
+    own = model.state_dict()
+    assert saved.keys() <= own.keys()
+    assert all(torch.equal(own[key], value) for key, value in saved.items())
+    with pytest.raises(TrackbenchError, match="imsiam_demo.safetensors"):
+        build_model(config_from_dict(_tiny_config(
+            tmp_path, init_weights=str(REPO_ROOT / "trackers" / "imsiam" / "weights" / "imsiam_demo.safetensors"))))
 
 
 @pytest.mark.slow

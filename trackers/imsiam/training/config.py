@@ -3,7 +3,9 @@
 A training YAML has the sections ``model`` (name or path of an IMSiam model config, see
 :mod:`trackbench.trackers.imsiam.config`), ``data``, ``loss``, ``optim`` and a few top-level
 run settings. Bundled recipes live in ``training/configs/`` (``imsiam_r50``: the paper's;
-``imsiam_small_cpu``: the demo model of this repository). ``--set a.b=value`` overrides
+``imsiam_small_cpu``: the demo model of this repository; ``imsiam_nano_cpu`` then
+``imsiam_nano_ft_cpu``: the two stages of the bundled IMSiam-nano, the second fine-tuning
+the first's weights through ``init_weights``). ``--set a.b=value`` overrides
 any key (``value`` is parsed as YAML; list items by index, e.g. ``data.sources.0.count=10``).
 """
 
@@ -90,6 +92,9 @@ class OptimConfig:
 class TrainConfig:
     model: str = "imsiam"  # IMSiam model config: bundled name or YAML path
     pretrained_backbone: str = ""  # optional state-dict file (.pth / .safetensors), loaded non-strictly
+    # optional whole-model weights (an exported .safetensors or a checkpoint of the same model
+    # config), loaded strictly after pretrained_backbone: the run fine-tunes them
+    init_weights: str = ""
     train_stem: bool = False  # also train conv1/bn1/layer1 (frozen in the recipe; useful from scratch)
     data: DataConfig = field(default_factory=DataConfig)
     loss: LossConfig = field(default_factory=LossConfig)

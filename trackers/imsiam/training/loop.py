@@ -78,7 +78,8 @@ class _Context:
 
 def build_model(cfg: TrainConfig) -> tuple[torch.nn.Module, Any]:
     """The IMSiam network of ``cfg.model``, randomly initialised from
-    the current torch seed, with optional ImageNet backbone weights."""
+    the current torch seed, with optional pretrained backbone weights and optional
+    whole-model weights to fine-tune (``init_weights``)."""
     from trackbench.trackers.imsiam.config import load_config
     from trackbench.trackers.imsiam.model import IMSiam
 
@@ -88,6 +89,10 @@ def build_model(cfg: TrainConfig) -> tuple[torch.nn.Module, Any]:
         from trackbench.trackers.imsiam.weights import load_pretrained_backbone
 
         load_pretrained_backbone(model, cfg.pretrained_backbone, strict=False)
+    if cfg.init_weights:
+        from trackbench.trackers.imsiam.weights import load_matching, read_state_dict
+
+        load_matching(model, read_state_dict(cfg.init_weights)[0], cfg.init_weights, strict=True)
     if cfg.train_stem:  # BatchNorm of these layers stays in eval mode (a learned affine)
         for name in ("conv1", "bn1", "layer1"):
             for p in getattr(model.backbone, name).parameters():
