@@ -66,3 +66,29 @@ def test_tuning_runs_each_epoch_and_grid_point_on_validation_data(tmp_path, caps
         auc = np.mean([(ious > t).mean() for t in np.linspace(0, 1, 21)])
         assert row["success_auc"] == pytest.approx(auc, abs=2e-3)
         assert row["precision"] == pytest.approx((center_error(boxes, truth) <= 20).mean(), abs=2e-3)
+
+
+def test_tuning_grid_covers_the_penalty_and_size_update_and_records_them(tmp_path):
+    """The change penalty and the score-weighted update are grid axes: one result folder per
+    point (named after the non-default values), recorded in the table and in each run.json."""
+    import json
+    import shutil
+
+    import pandas as pd
+
+    from helpers.paths import REPO_ROOT
+
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "trackers" / "imsiam" / "weights" / "imsiam_demo.safetensors",
+                tmp_path / "run" / "checkpoints" / "model_e000.safetensors")
+    argv = ["--run", str(tmp_path / "run"), "--model", "imsiam_demo", "--out", str(tmp_path / "t"), "--count", "1",
+            "--penalty-k", "0,0.3", "--size-update", "score", "--figures", "walker", "--no-progress"]
+    assert main(argv) == 0
+    table = pd.read_csv(tmp_path / "t" / "tuning.csv")
+    assert list(table["penalty_k"]) == [0.0, 0.3] and set(table["size_update"]) == {"score"}
+    results = tmp_path / "t" / "results" / "custom"
+    names = ["e000-wi0.45-sl0.25-pk0-score", "e000-wi0.45-sl0.25-pk0.3-score"]
+    assert sorted(p.name for p in results.iterdir()) == names
+    for name, penalty_k in zip(names, (0.0, 0.3)):
+        summary = json.loads((results / name / "run.json").read_text())["tracker_config"]
+        assert summary["penalty_k"] == penalty_k and summary["size_update"] == "score"
