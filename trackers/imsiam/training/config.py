@@ -3,9 +3,8 @@
 A training YAML has the sections ``model`` (name or path of an IMSiam model config, see
 :mod:`trackbench.trackers.imsiam.config`), ``data``, ``loss``, ``optim`` and a few top-level
 run settings. Bundled recipes live in ``training/configs/`` (``imsiam_r50``: the paper's;
-``imsiam_small_cpu``: the demo model of this repository; ``imsiam_nano_cpu`` then
-``imsiam_nano_ft_cpu``: the two stages of the bundled IMSiam-nano, the second fine-tuning
-the first's weights through ``init_weights``). ``--set a.b=value`` overrides
+``imsiam_small_cpu``: the demo model of this repository; ``imsiam_nano_cpu``: the bundled
+IMSiam-nano). ``init_weights`` starts a run from a previous model's weights (fine-tuning). ``--set a.b=value`` overrides
 any key (``value`` is parsed as YAML; list items by index, e.g. ``data.sources.0.count=10``).
 """
 
