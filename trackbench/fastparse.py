@@ -36,6 +36,7 @@ from typing import Callable
 import numpy as np
 
 from trackbench.cachedir import cache_dir
+from trackbench.decimal_table import parse_decimal_table
 
 #: Bump when the parsing rules change: old cache entries then no longer match.
 PARSER_VERSION = b"trackbench-table-1"
@@ -45,12 +46,16 @@ C_PARSER_MIN_BYTES = 8192
 #: ``np.loadtxt``, but importing pandas costs as much as reading a few MB: OTB result files
 #: stay below this, LaSOT has a few above).
 PANDAS_MIN_BYTES = 512 * 1024
+#: Files at least this large are parsed by :mod:`trackbench.decimal_table` first (smaller
+#: ones cost less to split than that parser's fixed cost of some hundred numpy calls).
+VECTOR_MIN_BYTES = 4096
 #: Files smaller than this are not cached (parsing them costs less than a cache lookup).
 CACHE_MIN_BYTES = C_PARSER_MIN_BYTES
 
 _ALLOWED = b"0123456789.+-eE \t,;\n"
 _SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
 _BOM = b"\xef\xbb\xbf"
+_VECTOR_BYTES = bytes(c if c in b"0123456789.+-\n" else 32 if c in b" \t,;" else 255 for c in range(256))
 
 
 def _clean(data: bytes) -> bytes | None:
@@ -65,9 +70,25 @@ def _clean(data: bytes) -> bytes | None:
     return data.translate(_SEPARATORS).rstrip()
 
 
+def _vector_text(data: bytes) -> bytes:
+    """The table's bytes as :func:`trackbench.decimal_table.parse_decimal_table` takes them:
+    separators as spaces, ``\r\n`` as ``\n``, trailing blank lines removed, and every
+    byte outside ``0-9 . + -``, separators and newlines (letters, a lone ``\r``) made 0xFF,
+    which that parser declines."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    return data.translate(_VECTOR_BYTES).rstrip()
+
+
 def parse_numeric(data: bytes) -> np.ndarray | None:
     """``(rows, width)`` float64 array of a table's bytes, or ``None`` when unsure (see the
     module docstring). An empty table gives ``None`` (callers report it)."""
+    if len(data) >= VECTOR_MIN_BYTES:
+        values = parse_decimal_table(_vector_text(data))
+        if values is not None:
+            return values
     text = _clean(data)
     if not text:
         return None
