@@ -135,6 +135,12 @@ def _centres(boxes: np.ndarray) -> np.ndarray:
     return boxes[:, :2] + (boxes[:, 2:4] - 1) / 2
 
 
+def _row_norm(d: np.ndarray) -> np.ndarray:
+    """``np.sqrt((d**2).sum(axis=1))`` of ``(F, 2)`` rows, bit for bit (a two-term sum is
+    ``a + b`` either way), without the slow reduction over a length-2 axis."""
+    return np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2)
+
+
 def ope_frame_scores(
     gt: list[np.ndarray],
     pred: list[np.ndarray],
@@ -158,33 +164,35 @@ def ope_frame_scores(
     starts = np.cumsum(lengths) - lengths
     seq_start = np.zeros(len(seq_index), dtype=bool)
     seq_start[starts[lengths > 0]] = True
-    g = np.concatenate(gt).astype(np.float64) if n_seq else np.zeros((0, 4))
-    p = np.concatenate(pred).astype(np.float64)[:, :4] if n_seq else np.zeros((0, 4))
+    g = np.concatenate(gt).astype(np.float64, copy=False) if n_seq else np.zeros((0, 4))
+    p = np.concatenate(pred).astype(np.float64, copy=False)[:, :4] if n_seq else np.zeros((0, 4))
     if profile.first_frame_gt:
         p[seq_start] = g[seq_start]
-    gt_nan = np.isnan(g).any(axis=1)
+    gt_nan = np.isnan(g[:, 0]) | np.isnan(g[:, 1]) | np.isnan(g[:, 2]) | np.isnan(g[:, 3])
     if profile.sanitize == "strict":
         _refuse_invalid_boxes(p, padded, seq_index, starts, names)
     p = sanitize_predictions(p, seq_start, profile.sanitize, gt_missing=gt_nan, padded=padded)
     if profile.short_results == "zero_pad":
         p[padded] = 0.0
 
-    validity = {
-        "all_positive": (g > 0).all(axis=1),
-        "wh_positive": (g[:, 2] > 0) & (g[:, 3] > 0),
-        "none": np.ones(len(g), dtype=bool),
-    }
     gt_centres = _centres(g)
-    validity["center_positive"] = (gt_centres > 0).all(axis=1)
-    ok_success = validity[profile.success_validity]
-    ok_precision = validity[profile.precision_validity]
+    validity = {  # built on use: each is a pass over every frame
+        "all_positive": lambda: (g[:, 0] > 0) & (g[:, 1] > 0) & (g[:, 2] > 0) & (g[:, 3] > 0),
+        "wh_positive": lambda: (g[:, 2] > 0) & (g[:, 3] > 0),
+        "none": lambda: np.ones(len(g), dtype=bool),
+        "center_positive": lambda: (gt_centres[:, 0] > 0) & (gt_centres[:, 1] > 0),
+    }
+    ok_success = validity[profile.success_validity]()
+    ok_precision = ok_success if profile.precision_validity == profile.success_validity else \
+        validity[profile.precision_validity]()
 
     ious = box_iou(p, g, profile.iou_form)
     ious = np.where(ok_success, ious, -1.0)
     ious = np.where(np.isnan(ious), -1.0, ious)
 
-    diff = _centres(p) - gt_centres
-    errors = np.sqrt((diff**2).sum(axis=1))
+    p_centres = _centres(p)
+    diff = p_centres - gt_centres
+    errors = _row_norm(diff)
     errors = np.where(ok_precision, errors, profile.invalid_error)
     errors = np.where(gt_nan, -1.0, errors)  # no box (absent): passes under every profile
     errors = np.where(np.isnan(errors), np.inf, errors)
@@ -192,16 +200,17 @@ def ope_frame_scores(
     wh = g[:, 2:4]
     if profile.norm_divisor == "gt":
         with np.errstate(divide="ignore", invalid="ignore"):
-            ndiff = _centres(p) / wh - gt_centres / wh
+            ndiff = p_centres / wh - gt_centres / wh
     elif profile.norm_divisor == "gt_eps":
-        ndiff = _centres(p) / (wh + 1e-16) - gt_centres / (wh + 1e-16)
+        ndiff = p_centres / (wh + 1e-16) - gt_centres / (wh + 1e-16)
     elif profile.norm_divisor == "gt_min1":
         ndiff = diff / np.maximum(1.0, wh)
     else:
         raise TrackbenchError(f"unknown normalisation {profile.norm_divisor!r}")
-    norm_errors = np.sqrt((ndiff**2).sum(axis=1))
+    norm_errors = _row_norm(ndiff)
     if profile.norm_divisor == "gt_eps":
-        ok_norm = (gt_centres / (wh + 1e-16) > 0).all(axis=1)
+        scaled = gt_centres / (wh + 1e-16)
+        ok_norm = (scaled[:, 0] > 0) & (scaled[:, 1] > 0)
     else:
         ok_norm = ok_precision
     norm_errors = np.where(ok_norm, norm_errors, profile.invalid_norm_error)
@@ -264,11 +273,30 @@ def _apply_short_results(gt: list[np.ndarray], pred: list[np.ndarray], absent: l
     return out_gt, out_pred, out_absent, padded
 
 
+def count_below(thresholds: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(thresholds, values, side="left")`` (how many thresholds are below
+    each value), exactly, for sorted thresholds. On an evenly spaced grid from 0 (every grid
+    of this module) the index is guessed arithmetically, corrected by one step and checked
+    against the thresholds themselves (a binary search costs several times more); anything
+    the check does not confirm, NaN values, or another grid take ``searchsorted``."""
+    n = len(thresholds)
+    step = thresholds[-1] / (n - 1) if n > 1 else 0.0
+    if n < 2 or thresholds[0] != 0 or not step > 0 or np.isnan(values).any():
+        return np.searchsorted(thresholds, values, side="left")
+    bounds = np.concatenate(([-np.inf], thresholds, [np.inf]))  # bounds[i] = thresholds[i - 1]
+    index = np.clip(np.ceil(values / step), 0, n).astype(np.intp)
+    index += (bounds[index + 1] < values).view(np.int8)
+    index -= (bounds[index] >= values).view(np.int8)
+    if not ((bounds[index] < values) & (bounds[index + 1] >= values)).all():
+        return np.searchsorted(thresholds, values, side="left")
+    return index
+
+
 def success_curves(ious: np.ndarray, seq_index: np.ndarray, counted: np.ndarray, denominators: np.ndarray,
                    thresholds: np.ndarray) -> np.ndarray:
     """``(S, T)`` fraction of frames with IoU > t per sequence (strict)."""
     n_seq, n_thr = len(denominators), len(thresholds)
-    above = np.searchsorted(thresholds, ious, side="left")  # thresholds strictly below the IoU
+    above = count_below(thresholds, ious)  # thresholds strictly below the IoU
     hist = np.bincount(seq_index[counted] * (n_thr + 1) + above[counted], minlength=n_seq * (n_thr + 1))
     hist = hist.reshape(n_seq, n_thr + 1)
     passing = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]
@@ -280,7 +308,7 @@ def precision_curves(errors: np.ndarray, seq_index: np.ndarray, counted: np.ndar
                      thresholds: np.ndarray) -> np.ndarray:
     """``(S, T)`` fraction of frames with error <= t per sequence (inclusive)."""
     n_seq, n_thr = len(denominators), len(thresholds)
-    first = np.searchsorted(thresholds, errors, side="left")  # first threshold >= error
+    first = count_below(thresholds, errors)  # first threshold >= error
     hist = np.bincount(seq_index[counted] * (n_thr + 1) + first[counted], minlength=n_seq * (n_thr + 1))
     passing = np.cumsum(hist.reshape(n_seq, n_thr + 1), axis=1)[:, :n_thr]
     with np.errstate(divide="ignore", invalid="ignore"):
