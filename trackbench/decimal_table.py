@@ -145,7 +145,7 @@ def _parse_chunk(chunk: bytes) -> np.ndarray | None:
         trailing = h_post_dot if has_tail is None else h_post_dot & ~has_tail
         if dots_after and trailing.any() and (data[h_last[trailing] + 2] >= _PLUS).any():
             return None
-    specials = int(np.count_nonzero(data < _DIGIT0)) - int(np.count_nonzero(data < _PLUS))
+    specials = len(data) - int(np.count_nonzero(digit)) - int(np.count_nonzero(data < _PLUS))
     if int(np.count_nonzero(signed)) + int(np.count_nonzero(h_pre_dot)) + dots_after != specials:
         return None  # a sign or point that belongs to no number
     fields = len(h_last)
@@ -214,14 +214,14 @@ def _correct(estimate: np.ndarray, mantissa: np.ndarray, scale: np.ndarray) -> n
     ``2**s``, ``s = -e``, ``mantissa / 5**scale`` is ``Y + delta / 5**scale``."""
     bits = estimate.view(np.int64)
     y = (bits & _MANTISSA_BITS) | _HIDDEN_BIT
-    shift = _EXPONENT_BIAS - (bits >> 52) - scale  # s
+    shift = _EXPONENT_BIAS - (bits >> 52) - scale  # s; a negative one shifts by >= 64 bits (gives 0): undecided
     power = _POW5[scale]
-    delta = ((mantissa << np.clip(shift, 0, 63).astype(np.uint64)) - y.astype(np.uint64) * power).view(np.int64)
-    twice = delta * 2
+    delta = ((mantissa << shift.view(np.uint64)) - y.view(np.uint64) * power).view(np.int64)
+    twice = delta * 2  # |delta| < 2**54 (exact modulo 2**64)
     limit = power.view(np.int64)
-    step = (twice > limit).view(np.int8) - (twice < -limit).view(np.int8)
-    undecided = ((shift < 0) | (y == _HIDDEN_BIT) | (twice == limit) | (twice == -limit)
-                 | (twice >= 3 * limit) | (twice <= -3 * limit))
+    size = np.abs(twice)
+    step = np.where(size > limit, np.sign(twice), 0)
+    undecided = (size >= 3 * limit) | (size == limit) | (shift < 0) | (y == _HIDDEN_BIT)
     result = (bits + step).view(np.float64)
     result[undecided] = np.nan
     return result
