@@ -53,7 +53,7 @@ PANDAS_MIN_BYTES = 512 * 1024
 #: ones cost less to split than that parser's fixed cost of some hundred numpy calls).
 VECTOR_MIN_BYTES = 4096
 #: Files smaller than this are not cached (parsing them costs less than a cache lookup).
-CACHE_MIN_BYTES = C_PARSER_MIN_BYTES
+CACHE_MIN_BYTES = VECTOR_MIN_BYTES
 
 _ALLOWED = b"0123456789.+-eE \t,;\n"
 _SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
