@@ -1,27 +1,39 @@
 """Whole-file parsing of numeric tables at C speed, with a content-hashed cache.
 
 :func:`parse_numeric` turns the bytes of a table file (rows of numbers separated by commas,
-tabs, semicolons or spaces; runs count as one) into a float64 array in one call to a C
-reader (pandas' tokenizer for large tables, ``np.loadtxt``'s for the others, see
-:func:`_c_parse`), or returns ``None`` when it cannot be sure to give exactly what the
-careful line-by-line readers (:func:`trackbench.textio.read_table`,
-:func:`trackbench.results.source.parse_boxes`) give. Callers then run the careful reader,
-which either returns the same array or raises the exact ``<file>:<line>: ...`` error. The
-fast path never decides anything about malformed input; it only declines.
+tabs, semicolons or spaces; runs count as one) into a float64 array, or returns ``None``
+when it cannot be sure to give exactly what the careful line-by-line readers
+(:func:`trackbench.textio.read_table`, :func:`trackbench.results.source.parse_boxes`)
+give. Callers then run the careful reader, which either returns the same array or raises
+the exact ``<file>:<line>: ...`` error. The fast paths never decide anything about
+malformed input; they only decline. In order:
+
+1. files of at least :data:`VECTOR_MIN_BYTES`: :func:`trackbench.decimal_table.parse_decimal_table`,
+   a vectorised numpy parser of plain decimal numbers (no exponents, no letters) that is
+   exactly ``float()`` (correctly rounded: Clinger's fast path below ``2**53``, an exact
+   uint64 rounding check above, ``float()`` itself for the rare undecided number; see that
+   module). LaSOT's 63 MB of annotations and 17-digit results take it whole;
+2. anything it declines: below :data:`C_PARSER_MIN_BYTES` by splitting the text, else one
+   call to a C reader (pandas' tokenizer for large tables once pandas is loaded,
+   ``np.loadtxt``'s otherwise, see :func:`_c_parse`), both converting as ``float()``;
+3. tables with letters (``nan`` rows): :func:`parse_tokens`, which splits the text and
+   converts every token the way ``float()`` does.
 
 The same values are guaranteed because: only the bytes ``0-9 . + - e E``, separators and
-newlines are allowed (so no ``nan``/``inf``/``NA`` token can be read differently);
-numbers are converted as ``float()`` converts them (correctly rounded, see :func:`_c_parse`); a row with too many or too few numbers makes pandas fail;
-a blank line inside the table (which pandas would skip) makes the row count differ from
-the line count. Tables with letters (``nan`` rows) take :func:`parse_tokens`, which splits
-the text and converts every token the way ``float()`` does.
+newlines are allowed on paths 1 and 2 (so no ``nan``/``inf``/``NA`` token can be read
+differently); numbers are converted as ``float()`` converts them; a row with too many or
+too few numbers, a blank line inside the table, a sign or point that belongs to no number
+(``1-2``, ``1.2.3``, a lone ``.``) make the parser decline (pandas fails, or its row count
+differs from the line count).
 
-Cache (:func:`cached_parse`): parsed arrays of large files are kept as ``<sha256>.npy``
-under :func:`trackbench.cachedir.cache_dir` (``$TRACKBENCH_CACHE_DIR``; else
-``$XDG_CACHE_HOME/trackbench`` or ``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
+Cache (:func:`cached_parse`): parsed arrays of files of at least :data:`CACHE_MIN_BYTES`
+are kept as ``<sha256>.npy`` under :func:`trackbench.cachedir.cache_dir`
+(``$TRACKBENCH_CACHE_DIR``; else ``$XDG_CACHE_HOME/trackbench`` or
+``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
 bytes and of this parser's version, so an entry is never stale: an edited file has a new
-key. Entries are written atomically and loaded with ``allow_pickle=False``; deleting the
-folder at any time is safe.
+key. Entries are written atomically, by a background thread that ends when nothing is
+pending (:func:`finish_cache_writes` waits for it; the interpreter does too before it
+exits), and loaded with ``allow_pickle=False``; deleting the folder at any time is safe.
 """
 
 from __future__ import annotations
