@@ -1,15 +1,15 @@
 """Vectorised parsing of plain decimal tables, exactly as ``float()`` converts each number.
 
-:func:`parse_decimal_table` reads a table whose bytes have been cleaned by
-:func:`trackbench.fastparse.parse_numeric` (separators made spaces, ``\\r\\n`` made
-``\\n``, trailing blank lines removed, only ``0-9 . + -``, spaces and newlines left) with
-a few dozen numpy operations per chunk of about :data:`CHUNK_BYTES`, and returns the
-``(rows, width)`` float64 array, or ``None`` (the caller then runs its other readers, which
-decide, and word any error). It accepts the numbers ``float()`` accepts in this alphabet:
-an optional sign, digits with at most one ``.`` and at least one digit (``5``, ``-0.0``,
-``+.5``, ``5.``); anything else (``1-2``, ``1.2.3``, a lone ``.`` or ``-``), a row with
-another count of numbers than the first, a blank line inside, and exponents (``e``/``E``
-are left to the other readers) make it decline.
+:func:`parse_decimal_table` reads a table whose bytes :mod:`trackbench.fastparse` has
+prepared (separators made spaces, ``\r\n`` made ``\n``, trailing blank lines removed, every
+byte outside ``0-9 . + -``, separators and newlines made 0xFF) with a few dozen numpy
+operations per chunk of about :data:`CHUNK_BYTES`, and returns the ``(rows, width)``
+float64 array, or ``None`` (the caller then runs its other readers, which decide, and word
+any error). It accepts the numbers ``float()`` accepts in this alphabet: an optional sign,
+digits with at most one ``.`` and at least one digit (``5``, ``-0.0``, ``+.5``, ``5.``);
+anything else (``1-2``, ``1.2.3``, a lone ``.`` or ``-``), a byte above ``9`` (letters,
+exponents: ``e``/``E`` are left to the other readers), a row with another count of numbers
+than the first and a blank line inside make it decline.
 
 Exactness (every value bit-for-bit ``float(token)``, i.e. correctly rounded, IEEE 754
 round-half-even). A number with ``n <= 19`` digits and ``k`` of them after the point is
@@ -18,7 +18,8 @@ the integer ``m < 10**19`` (exact in uint64) over ``10**k``:
 * ``m < 2**53``: ``float(m) / 10.0**k`` (Clinger's fast path: both operands exact for
   ``k <= 22``, and one IEEE division is correctly rounded);
 * ``m >= 2**53``: ``m / 10**k = (m / 5**k) * 2**-k`` with ``5**k < 2**52``. The estimate
-  ``f = float(m) / 5**k`` is within 2 units in the last place of ``u = m / 5**k``; with
+  ``float(m) / 10.0**k``, i.e. ``f * 2**-k`` with ``f = float(m) / 5**k`` (a power of two
+  scales exactly), has ``f`` within 2 units in the last place of ``u = m / 5**k``; with
   ``Y`` its 53-bit integer mantissa at scale ``2**s``, the difference
   ``m * 2**s - Y * 5**k`` is an integer of magnitude below ``2**54``, so uint64 arithmetic
   modulo ``2**64`` gives it exactly, and comparing twice it with ``5**k`` and ``3 * 5**k``
@@ -62,11 +63,12 @@ def parse_decimal_table(text: bytes) -> np.ndarray | None:
         return None
     parts = []
     start = 0
+    view = memoryview(text)  # chunks without a copy (the padding join copies them once)
     while start < len(text):
         stop = len(text) if len(text) - start <= CHUNK_BYTES else text.rfind(b"\n", start, start + CHUNK_BYTES)
         if stop <= start:  # a line longer than a chunk
             stop = len(text)
-        values = _parse_chunk(text[start:stop])
+        values = _parse_chunk(view[start:stop])
         if values is None or (parts and values.shape[1] != parts[0].shape[1]):
             return None
         parts.append(values)
@@ -96,7 +98,7 @@ def _run_values(words: np.ndarray, last: np.ndarray, lengths: np.ndarray) -> np.
     return value
 
 
-def _parse_chunk(chunk: bytes) -> np.ndarray | None:
+def _parse_chunk(chunk: memoryview) -> np.ndarray | None:
     padded = b"".join((_SPACES, chunk, _SPACES))
     data = np.frombuffer(padded, dtype=np.uint8)
     if data.max() > _DIGIT9:
