@@ -110,20 +110,22 @@ def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, whe
 
 def box_iou(a: np.ndarray, b: np.ndarray, form: str) -> np.ndarray:
     """IoU of ``[x, y, w, h]`` rows in a toolkit's arithmetic (``RuleProfile.iou_form``)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    # Columns copied out once (contiguous): the same operations on the same numbers as on
+    # the strided columns of the (F, 4) arrays, at a fraction of the cost.
+    ax, ay, aw, ah = np.ascontiguousarray(np.asarray(a, dtype=np.float64)[:, :4].T)
+    bx, by, bw, bh = np.ascontiguousarray(np.asarray(b, dtype=np.float64)[:, :4].T)
     with np.errstate(divide="ignore", invalid="ignore"):
         if form == "plus_one":
-            ra, rb = a[:, 0] + a[:, 2] - 1, b[:, 0] + b[:, 2] - 1
-            ta, tb = a[:, 1] + a[:, 3] - 1, b[:, 1] + b[:, 3] - 1
-            iw = np.maximum(0, np.minimum(ra, rb) - np.maximum(a[:, 0], b[:, 0]) + 1)
-            ih = np.maximum(0, np.minimum(ta, tb) - np.maximum(a[:, 1], b[:, 1]) + 1)
+            ra, rb = ax + aw - 1, bx + bw - 1
+            ta, tb = ay + ah - 1, by + bh - 1
+            iw = np.maximum(0, np.minimum(ra, rb) - np.maximum(ax, bx) + 1)
+            ih = np.maximum(0, np.minimum(ta, tb) - np.maximum(ay, by) + 1)
             inter = iw * ih
-            return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
-        iw = np.maximum(np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0)
-        ih = np.maximum(np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0)
+            return inter / (aw * ah + bw * bh - inter)
+        iw = np.maximum(np.minimum(ax + aw, bx + bw) - np.maximum(ax, bx), 0)
+        ih = np.maximum(np.minimum(ay + ah, by + bh) - np.maximum(ay, by), 0)
         inter = iw * ih
-        union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+        union = aw * ah + bw * bh - inter
         if form == "continuous_eps":
             union = union + np.finfo(float).eps
         elif form != "continuous":
