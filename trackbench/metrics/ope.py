@@ -72,7 +72,8 @@ class OpeFrameScores:
 
 
 def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, where: str = "results",
-                         gt_missing: np.ndarray | None = None, padded: np.ndarray | None = None) -> np.ndarray:
+                         gt_missing: np.ndarray | None = None, padded: np.ndarray | None = None, *,
+                         copy: bool = True) -> np.ndarray:
     """Apply a profile's result sanitation (see :class:`RuleProfile`).
 
     ``seq_start``: ``(F,)`` bool, True at the first frame of each sequence (never replaced).
@@ -81,8 +82,9 @@ def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, whe
     where the annotation is not NaN), though a later frame may take their box.
     ``padded``: ``(F,)`` bool, frames after the end of a short result: left alone (their
     score is the short-result policy's, see :func:`ope_frame_scores`).
+    ``copy=False``: the result may be ``pred`` itself (when nothing is replaced).
     """
-    pred = np.array(pred, dtype=np.float64)
+    pred = np.array(pred, dtype=np.float64, copy=True if copy else None)
     if rule == "none":
         return pred
     keep = seq_start.copy()
@@ -97,7 +99,8 @@ def sanitize_predictions(pred: np.ndarray, seq_start: np.ndarray, rule: str, whe
             raise TrackbenchError(f"invalid result box (NaN or negative size) at frame {int(np.argmax(bad))}", where)
         replace = (pred[:, 2:4] == 0).any(axis=1)
     elif rule == "previous":
-        replace = np.isnan(pred).any(axis=1) | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)
+        # NaN anywhere, w <= 0 or h <= 0 (a NaN w or h is not > 0)
+        replace = np.isnan(pred[:, 0]) | np.isnan(pred[:, 1]) | ~(pred[:, 2] > 0) | ~(pred[:, 3] > 0)
     else:
         raise TrackbenchError(f"unknown sanitation rule {rule!r}")
     replace &= ~keep
@@ -173,7 +176,7 @@ def ope_frame_scores(
     gt_nan = np.isnan(g[:, 0]) | np.isnan(g[:, 1]) | np.isnan(g[:, 2]) | np.isnan(g[:, 3])
     if profile.sanitize == "strict":
         _refuse_invalid_boxes(p, padded, seq_index, starts, names)
-    p = sanitize_predictions(p, seq_start, profile.sanitize, gt_missing=gt_nan, padded=padded)
+    p = sanitize_predictions(p, seq_start, profile.sanitize, gt_missing=gt_nan, padded=padded, copy=False)
     if profile.short_results == "zero_pad":
         p[padded] = 0.0
 
