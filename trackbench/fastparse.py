@@ -194,7 +194,9 @@ def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = pars
     folder = cache_dir()
     if folder is None or len(data) < CACHE_MIN_BYTES:
         return parse(data)
-    path = folder / "tables" / f"{hashlib.sha256(PARSER_VERSION + data).hexdigest()}.npy"
+    key = hashlib.sha256(PARSER_VERSION)
+    key.update(data)  # (hashing ``PARSER_VERSION + data`` would copy the file first)
+    path = Path(os.path.join(folder, "tables", f"{key.hexdigest()}.npy"))
     try:
         values = _load_entry(path)
         if values.dtype == np.float64 and values.ndim == 2:
