@@ -31,9 +31,9 @@ are kept as ``<sha256>.npy`` under :func:`trackbench.cachedir.cache_dir`
 (``$TRACKBENCH_CACHE_DIR``; else ``$XDG_CACHE_HOME/trackbench`` or
 ``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
 bytes and of this parser's version, so an entry is never stale: an edited file has a new
-key. Entries are written atomically, by a background thread that ends when nothing is
-pending (:func:`finish_cache_writes` waits for it; the interpreter does too before it
-exits), and loaded with ``allow_pickle=False``; deleting the folder at any time is safe.
+key. Entries are written atomically, at once (a background writer thread was tried: its
+share of the GIL slowed the parsing thread more than the 0.1-0.2 ms of creating each file
+costs) and loaded with ``allow_pickle=False``; deleting the folder at any time is safe.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ import io
 import os
 import re
 import sys
-import threading
-from collections import deque
 from pathlib import Path
 from typing import Callable
 
@@ -205,69 +203,8 @@ def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = pars
         pass  # missing or damaged entry: parse again and rewrite it
     values = parse(data)
     if values is not None:
-        _writer().submit(path, values)
+        _store(path, values)
     return values
-
-
-class _Writer:
-    """Writes cache entries in a background thread, so that creating the files (0.1-0.4 ms
-    each on ext4, LaSOT has 560) overlaps the parsing. The thread runs while entries are
-    pending and then ends (an idle process has no extra thread; a forked worker would not
-    inherit one); it is not a daemon, so the interpreter finishes the pending writes
-    before it exits. One per process (see :func:`_writer`)."""
-
-    def __init__(self) -> None:
-        from trackbench.textio import atomic_write_bytes  # (textio imports this module)
-
-        self._write = atomic_write_bytes
-        self._lock = threading.Lock()
-        self._pending: deque[tuple[Path, np.ndarray]] = deque()
-        self._thread: threading.Thread | None = None
-
-    def submit(self, path: Path, values: np.ndarray) -> None:
-        with self._lock:
-            self._pending.append((path, values))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="trackbench-cache-writer")
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._pending:
-                    self._thread = None
-                    return
-                path, values = self._pending.popleft()
-            _store(path, values, self._write)
-
-    def finish(self) -> None:
-        """Wait until every entry submitted so far is written."""
-        while True:
-            with self._lock:
-                thread = self._thread
-            if thread is None:
-                return
-            thread.join()
-
-
-_WRITERS: dict[int, _Writer] = {}
-
-
-def _writer() -> _Writer:
-    """This process's writer (a forked child gets its own: the parent's thread is not in it)."""
-    pid = os.getpid()
-    if pid not in _WRITERS:
-        _WRITERS.clear()
-        _WRITERS[pid] = _Writer()
-    return _WRITERS[pid]
-
-
-def finish_cache_writes() -> None:
-    """Wait until the parsed tables handed to the background writer are in the cache
-    (before a fork, and in tests that look at the cache folder)."""
-    writer = _WRITERS.get(os.getpid())
-    if writer is not None:
-        writer.finish()
 
 
 # The header ``np.save`` writes for a C-ordered little-endian float64 table (format 1.0).
@@ -290,12 +227,13 @@ def _load_entry(path: Path) -> np.ndarray:
     return values.reshape(rows, width)
 
 
-def _store(path: Path, values: np.ndarray, write: Callable[..., None]) -> None:
-    """Write the entry atomically with ``write`` (:func:`trackbench.textio.atomic_write_bytes`);
-    a cache that cannot be written is skipped silently."""
+def _store(path: Path, values: np.ndarray) -> None:
+    """Write the entry atomically; a cache that cannot be written is skipped silently."""
+    from trackbench.textio import atomic_write_bytes
+
     buffer = io.BytesIO()
     np.save(buffer, values, allow_pickle=False)
     try:
-        write(path, buffer.getvalue(), durable=False)
+        atomic_write_bytes(path, buffer.getvalue(), durable=False)
     except OSError:
         pass

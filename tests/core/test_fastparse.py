@@ -12,7 +12,7 @@ import pytest
 
 from trackbench.errors import TrackbenchError
 from trackbench.cachedir import cache_dir
-from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, cached_parse, finish_cache_writes, parse_any
+from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, cached_parse, parse_any
 from trackbench.results.source import ResultSource, parse_boxes
 from trackbench.textio import _read_table_carefully, read_table
 
@@ -100,7 +100,6 @@ def test_cache_hits_never_stale_and_safe_to_delete(tmp_path, monkeypatch):
     path = tmp_path / "groundtruth.txt"
     path.write_text("\n".join(_big_table()) + "\n")
     first = read_table(path, 4)
-    finish_cache_writes()  # entries are written by a background thread
     entries = list((folder / "tables").glob("*.npy"))
     assert len(entries) == 1
     np.testing.assert_array_equal(np.load(entries[0], allow_pickle=False), first)
@@ -110,12 +109,10 @@ def test_cache_hits_never_stale_and_safe_to_delete(tmp_path, monkeypatch):
     path.write_text("\n".join(lines) + "\n")  # same size class, new content: a new key
     edited = read_table(path, 4)
     assert edited[5].tolist() == [1.0, 2.0, 3.0, 4.0]
-    finish_cache_writes()
     assert len(list((folder / "tables").glob("*.npy"))) == 2
     for entry in (folder / "tables").glob("*.npy"):
         entry.write_bytes(b"damaged")
     np.testing.assert_array_equal(read_table(path, 4), edited)  # a damaged entry is parsed again
-    finish_cache_writes()
     key = hashlib.sha256(PARSER_VERSION + path.read_bytes()).hexdigest()
     np.testing.assert_array_equal(np.load(folder / "tables" / f"{key}.npy", allow_pickle=False), edited)  # rewritten
     import shutil

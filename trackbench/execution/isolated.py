@@ -35,7 +35,6 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterator
 
-from trackbench.fastparse import finish_cache_writes
 from trackbench.execution.units import UnitOutcome, WorkUnit
 from trackbench.execution.watch import BUILDING, SLOTS, STARTING, FrameWatch, Limits
 from trackbench.execution.worker import build_tracker, execute_task, failed_outcomes, worker_name
@@ -61,12 +60,10 @@ def start_method() -> str:
     threads running could copy a lock one of them holds, so a worker replaced during a
     run (the runner's writer thread is alive then) is spawned; tqdm's monitor thread (which
     every progress bar starts, even a disabled one) only touches tqdm's own lock, which the
-    worker never uses; pending parsed-table cache entries are written first (their writer
-    thread then ends). ``$TRACKBENCH_WORKER_START`` (``fork`` / ``spawn``) overrides the choice."""
+    worker never uses. ``$TRACKBENCH_WORKER_START`` (``fork`` / ``spawn``) overrides the choice."""
     forced = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
     if forced in ("fork", "spawn"):
         return forced
-    finish_cache_writes()  # the parsed-table cache's writer thread ends once its entries are written
     others = [t for t in threading.enumerate()
               if t is not threading.current_thread() and type(t).__module__ != "tqdm._monitor"]
     if "fork" not in multiprocessing.get_all_start_methods() or others:
