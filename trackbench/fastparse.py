@@ -12,7 +12,8 @@ malformed input; they only decline. In order:
    a vectorised numpy parser of plain decimal numbers (no exponents, no letters) that is
    exactly ``float()`` (correctly rounded: Clinger's fast path below ``2**53``, an exact
    uint64 rounding check above, ``float()`` itself for the rare undecided number; see that
-   module). LaSOT's 63 MB of annotations and 17-digit results take it whole;
+   module). LaSOT's 63 MB of annotations and 17-digit results take it (all but two
+   SiamRPN++ files, which hold an exponent such as ``5.399880340917207e-05``);
 2. anything it declines: below :data:`C_PARSER_MIN_BYTES` by splitting the text, else one
    call to a C reader (pandas' tokenizer for large tables once pandas is loaded,
    ``np.loadtxt``'s otherwise, see :func:`_c_parse`), both converting as ``float()``;
