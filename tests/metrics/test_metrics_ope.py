@@ -7,8 +7,9 @@ import pytest
 
 from trackbench.errors import TrackbenchError
 from trackbench.metrics.evaluate import evaluate
-from trackbench.metrics.ope import (NORM_PRECISION_THRESHOLDS, PRECISION_THRESHOLDS, box_iou, count_below, evaluate_ope,
+from trackbench.metrics.ope import (NORM_PRECISION_THRESHOLDS, PRECISION_THRESHOLDS, box_iou, evaluate_ope,
                                     ope_frame_scores, overlap_thresholds)
+from trackbench.metrics.thresholds import count_below
 from trackbench.metrics.profiles import get_profile
 from trackbench.suites import get_suite
 
