@@ -44,7 +44,7 @@ def test_real_full_precision_results_from_an_archive(shared_data):
         for rel in rels:
             fast = source.read_boxes(rel, widths=(4,))
             text = tar.extractfile(members[rel]).read().decode()
-            assert len(text) > C_PARSER_MIN_BYTES  # the C parser path, 17-digit floats
+            assert len(text) > C_PARSER_MIN_BYTES  # a whole-file path (decimal_table), 17-digit floats
             np.testing.assert_array_equal(fast, parse_boxes(text, rel, (4,)))
             np.testing.assert_array_equal(fast, np.array([[float(v) for v in line.split(",")]
                                                           for line in text.splitlines()]))

@@ -7,7 +7,9 @@ import pytest
 
 from trackbench.errors import TrackbenchError
 from trackbench.metrics.evaluate import evaluate
-from trackbench.metrics.ope import box_iou, evaluate_ope, ope_frame_scores, overlap_thresholds
+from trackbench.metrics.ope import (NORM_PRECISION_THRESHOLDS, PRECISION_THRESHOLDS, box_iou, evaluate_ope,
+                                    ope_frame_scores, overlap_thresholds)
+from trackbench.metrics.thresholds import count_below
 from trackbench.metrics.profiles import get_profile
 from trackbench.suites import get_suite
 
@@ -165,3 +167,17 @@ def test_rule_profile_docstring_documents_exactly_its_fields():
     # every profile is `official` plus its differences; the names are distinct
     assert sorted(PROFILES) == ["got10k", "official", "pysot", "pytracking", "vot-toolkit"]
     assert PROFILES["pytracking"].invalid_error == float("inf") and official.invalid_error == -1.0
+
+
+def test_threshold_counting_equals_searchsorted_on_every_grid():
+    """``count_below`` (the curves' arithmetic index) is ``np.searchsorted(side="left")``
+    exactly, at the thresholds, one ulp either side of them, and for -1, 0, -0.0, inf, NaN."""
+    rng = np.random.default_rng(0)
+    for grid in (overlap_thresholds("numpy"), overlap_thresholds("matlab"), PRECISION_THRESHOLDS,
+                 NORM_PRECISION_THRESHOLDS, np.array([0.0, 0.3, 0.7])):
+        values = np.concatenate([rng.uniform(-2, 60, 20000), rng.uniform(0, 1, 20000), grid,
+                                 np.nextafter(grid, np.inf), np.nextafter(grid, -np.inf), np.arange(0, 1.0001, 0.01),
+                                 np.arange(51) * 0.01, np.arange(21) * 0.05, [-1.0, 0.0, -0.0, np.inf, 1e300]])
+        np.testing.assert_array_equal(count_below(grid, values), np.searchsorted(grid, values, side="left"))
+        with_nan = np.append(values, np.nan)
+        np.testing.assert_array_equal(count_below(grid, with_nan), np.searchsorted(grid, with_nan, side="left"))

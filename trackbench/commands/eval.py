@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +64,10 @@ def run(args: argparse.Namespace) -> int:
     from trackbench.execution.threads import apply_threads, choose_threads
     from trackbench.metrics.evaluate import evaluate, rank
 
-    from tqdm import tqdm
-
     apply_threads(choose_threads(args.threads))
 
     suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict)
-                   for path in tqdm(args.results, desc="eval", unit="tracker", leave=False, disable=None)]
+    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict) for path in _progress(args.results)]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
     evaluations = rank(evaluations, suite.family.rank_key)
@@ -94,6 +92,16 @@ def run(args: argparse.Namespace) -> int:
             print()
             print(format_sequence_table(e))
     return 0
+
+
+def _progress(results: list[Path]) -> Any:
+    """The trackers with a progress bar on a terminal (tqdm, imported only then: with its
+    logging import it costs 10-20 ms, and tqdm shows nothing on a pipe anyway)."""
+    if not sys.stderr.isatty():
+        return results
+    from tqdm import tqdm
+
+    return tqdm(results, desc="eval", unit="tracker", leave=False)
 
 
 def format_sequence_table(evaluation: Any) -> str:

@@ -14,8 +14,6 @@ ignored everywhere: ``__MACOSX/``, ``._*`` (macOS resource forks), ``.DS_Store``
 from __future__ import annotations
 
 import os
-import tarfile
-import zipfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -115,6 +113,9 @@ def _text_files(folder: Path) -> list[str]:
 
 def _read_archive(path: Path) -> dict[str, bytes]:
     """The text members' bytes by path, litter dropped and one top folder stripped (see the module doc)."""
+    import tarfile  # here: evaluating result folders needs neither (zipfile alone costs 10 ms to import)
+    import zipfile
+
     texts: dict[str, bytes] = {}
     try:
         if path.name.lower().endswith(".zip"):
