@@ -21,9 +21,9 @@ those per-pass shares follow. Wall-clock speeds depend on what else the machine 
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
 real benchmark) and, when ../shared/data is present, the real OTB sequences Couple and
-Crossing.
+Crossing (``--otb DIR`` names another folder holding them, e.g. from a git worktree).
 
-    python benchmarks/harness_throughput.py [--repeats 9]
+    python benchmarks/harness_throughput.py [--repeats 9] [--otb ../shared/data/sequences/otb]
 """
 
 from __future__ import annotations
@@ -108,14 +108,20 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--otb", type=Path, default=SHARED_SEQUENCES, help="folder with Couple/ and Crossing/")
+    parser.add_argument("--only", choices=("demo", "long", "otb"), nargs="*", help="measure these frame sets only")
     args = parser.parse_args()
+    only = set(args.only or ("demo", "long", "otb"))
     with tempfile.TemporaryDirectory() as tmp:
         demo = get_suite("demo")
         dataset = demo.load(Path(tmp) / "demo")
-        measure("demo", dataset, demo, args.repeats)
-        measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo, args.repeats)
-    if SHARED_SEQUENCES.is_dir():
-        real = read_otb(SHARED_SEQUENCES.resolve(), name="otb-real")
+        if "demo" in only:
+            measure("demo", dataset, demo, args.repeats)
+        if "long" in only:
+            measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo,
+                    args.repeats)
+    if "otb" in only and args.otb.is_dir():
+        real = read_otb(args.otb.resolve(), name="otb-real")
         measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats)
 
 

@@ -35,7 +35,7 @@ from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
 from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, commit_success, mark_finished
-from trackbench.execution.layout import plan_units
+from trackbench.execution.layout import VOT_IDENTICAL_RUNS, plan_units
 from trackbench.execution.lock import ResultsLock
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
@@ -173,8 +173,9 @@ def remove_stale_temporaries(tracker_dir: Path) -> list[Path]:
     return removed
 
 
-def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = None):
-    """The executor named by ``options.executor`` (``tracker`` is reused by ``inline``)."""
+def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = None, factory: Any = None):
+    """The executor named by ``options.executor`` (``tracker`` is reused by ``inline``;
+    ``factory``, the tracker's resolved factory, by forked isolated workers)."""
     limits = limits or Limits(options.timeout)
     if options.executor == "inline":
         from trackbench.execution.inline import InlineExecutor
@@ -188,7 +189,7 @@ def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = Non
         else:
             workers, devices = options.workers or len(options.devices) or usable_cores(), options.devices
         return IsolatedExecutor(options.tracker, options.options, workers, devices, limits, options.executor,
-                                threads=choose_threads(options.threads, workers))
+                                threads=choose_threads(options.threads, workers), factory=factory)
     if options.executor == "ray":
         from trackbench.execution.ray_executor import RayExecutor
 
@@ -280,8 +281,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
         _check_images(missing)
         if missing:
-            executor = make_executor(options, tracker, limits)
-        write_run_info(tracker_dir, info)
+            executor = make_executor(options, tracker, limits, factory)
     except BaseException:
         if executor is not None:
             executor.close()
@@ -290,7 +290,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
     try:
         summary = _execute(suite, dataset, options, executor, tracker_dir, tracker_name, deterministic, batch,
-                           finished, missing)
+                           finished, missing, info)
     finally:
         lock.release()
     summary.wall_seconds = time.perf_counter() - started
@@ -298,8 +298,16 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
 
 def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, tracker_dir: Path, tracker_name: str,
-             deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit]) -> RunSummary:
-    """Run the ``missing`` units (the results folder locked), retrying failures once."""
+             deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit],
+             info: dict[str, Any]) -> RunSummary:
+    """Run the ``missing`` units (the results folder locked), retrying failures once.
+
+    ``run.json`` (``info``) is the writer thread's first job, so its fsync overlaps the
+    start of tracking and it is on disk before any result file. When a round ends with
+    every unit done and no further round can be planned, idle workers are told to exit
+    (:func:`_no_more_rounds`) while the last files are written."""
+    committer = Committer()
+    committer.submit(write_run_info, tracker_dir, info)
     manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
     mark_finished(manifest, tracker_dir, finished)
     units_skipped = len(finished)
@@ -309,7 +317,6 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
     tracker_seconds = 0.0
     units_run = 0
 
-    committer = Committer()
     bar = tqdm(total=sum(u.frames for u in missing), unit="frame", desc=f"{tracker_name} on {suite.name}",
                disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
     first_round = True
@@ -329,6 +336,7 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
             by_key = {u.key: u for u in todo}
             fresh = [u for u in todo if u.key not in attempts]
             retries = [u for u in todo if u.key in attempts]
+            round_failed = False
             for outcomes in chain(
                 executor.run(group_into_tasks(fresh, batch), bar.update),
                 executor.run(group_into_tasks(retries, 1), bar.update, isolate=True),
@@ -336,6 +344,7 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
                 for outcome in outcomes:
                     unit = by_key[outcome.key]
                     attempts[unit.key] = attempts.get(unit.key, 0) + 1
+                    round_failed = round_failed or not outcome.ok
                     if outcome.ok:
                         committer.submit(commit_success, manifest, tracker_dir, unit, outcome)
                         frames += outcome.frames
@@ -346,6 +355,8 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
                         if attempts[unit.key] >= options.max_attempts:
                             failed[unit.key] = outcome.error or "failed"
                 bar.set_postfix_str(outcomes[-1].key, refresh=False)
+            if not round_failed and _no_more_rounds(suite, deterministic) and hasattr(executor, "release"):
+                executor.release()  # the workers exit while the last files are written
             committer.drain()
             finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
     finally:
@@ -375,6 +386,14 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
         wall_seconds=0.0,
         failed=failed,
     )
+
+
+def _no_more_rounds(suite: Any, deterministic: bool | None) -> bool:
+    """Whether a round in which every unit succeeded is the last one: only VOT's rule for
+    a tracker not declared deterministic can plan more units after it (repetitions 4..,
+    :func:`~trackbench.execution.layout.plan_units`). A wrong guess costs a worker start."""
+    return not (suite.layout == "vot" and deterministic is not True
+                and int(suite.repetitions or 1) > VOT_IDENTICAL_RUNS)
 
 
 def _check_images(units: list[WorkUnit]) -> None:
