@@ -305,7 +305,8 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
     ``run.json`` (``info``) is the writer thread's first job, so its fsync overlaps the
     start of tracking and it is on disk before any result file. When a round ends with
     every unit done and no further round can be planned, idle workers are told to exit
-    (:func:`_no_more_rounds`) while the last files are written."""
+    (:func:`_no_more_rounds`) while the last files are written; the last unit of a round
+    is written by this thread (nothing is left to overlap its writing with)."""
     committer = Committer()
     committer.submit(write_run_info, tracker_dir, info)
     manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
@@ -337,6 +338,7 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
             fresh = [u for u in todo if u.key not in attempts]
             retries = [u for u in todo if u.key in attempts]
             round_failed = False
+            remaining = len(todo)
             for outcomes in chain(
                 executor.run(group_into_tasks(fresh, batch), bar.update),
                 executor.run(group_into_tasks(retries, 1), bar.update, isolate=True),
@@ -345,18 +347,25 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
                     unit = by_key[outcome.key]
                     attempts[unit.key] = attempts.get(unit.key, 0) + 1
                     round_failed = round_failed or not outcome.ok
+                    remaining -= 1
+                    if remaining == 0 and not round_failed and _no_more_rounds(suite, deterministic) \
+                            and hasattr(executor, "release"):
+                        executor.release()  # the workers exit while the last files are written
                     if outcome.ok:
-                        committer.submit(commit_success, manifest, tracker_dir, unit, outcome)
+                        job: tuple = (commit_success, manifest, tracker_dir, unit, outcome)
                         frames += outcome.frames
                         tracker_seconds += outcome.tracker_seconds
                         units_run += 1
                     else:
-                        committer.submit(commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
+                        job = (commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
                         if attempts[unit.key] >= options.max_attempts:
                             failed[unit.key] = outcome.error or "failed"
+                    if remaining == 0:  # nothing left to overlap with: written here, no hand-over
+                        committer.drain()
+                        job[0](*job[1:])
+                    else:
+                        committer.submit(*job)
                 bar.set_postfix_str(outcomes[-1].key, refresh=False)
-            if not round_failed and _no_more_rounds(suite, deterministic) and hasattr(executor, "release"):
-                executor.release()  # the workers exit while the last files are written
             committer.drain()
             finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
     finally:
