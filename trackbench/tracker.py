@@ -98,8 +98,8 @@ def check_region(region: Any) -> np.ndarray:
     row, and refuses anything else); strings, booleans, other shapes and infinities raise
     :class:`TrackbenchError`."""
     if type(region) is np.ndarray and region.dtype == np.float64 and region.shape == (4,):
-        values = region.tolist()  # the common case, checked without temporary arrays
-        if not any(math.isinf(v) for v in values):
+        x, y, w, h = values = region.tolist()  # the common case, checked without temporary arrays
+        if not (math.isinf(x) or math.isinf(y) or math.isinf(w) or math.isinf(h)):
             return np.array(values)
     array = np.asarray(region)
     if array.dtype.kind not in "iuf":
