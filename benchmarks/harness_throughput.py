@@ -16,7 +16,9 @@ one after the other in each of ``--repeats`` passes over the same frames (page c
 Printed per variant: frames per second (median pass) and its share of the raw decode
 speed as the median over passes of (decode time / variant time) in the same pass, so a
 burst of load from other processes hits both sides of each ratio; the min and max of
-those per-pass shares follow. Wall-clock speeds depend on what else the machine runs.
+those per-pass shares follow, then the share of the fastest passes (fastest decode /
+fastest variant pass: the passes least disturbed by other processes, a steadier figure
+on a busy machine). Wall-clock speeds depend on what else the machine runs.
 
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
@@ -100,8 +102,9 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         share = ""
         if key != "decode":
             shares = [100 * d / t for d, t in zip(wall["decode"], wall[key])]
+            best = 100 * min(wall["decode"]) / min(wall[key])
             share = (f"  {statistics.median(shares):5.1f}% of decode (passes {min(shares):.0f}-"
-                     f"{max(shares):.0f}%)")
+                     f"{max(shares):.0f}%; fastest passes {best:.0f}%)")
         print(f"  {labels[key]:22s} {rate:8.1f} frames/s{share}")
 
 
