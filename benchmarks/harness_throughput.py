@@ -18,7 +18,9 @@ speed as the median over passes of (decode time / variant time) in the same pass
 burst of load from other processes hits both sides of each ratio; the min and max of
 those per-pass shares follow, then the share of the fastest passes (fastest decode /
 fastest variant pass: the passes least disturbed by other processes, a steadier figure
-on a busy machine). Wall-clock speeds depend on what else the machine runs.
+on a busy machine), and the CPU share (median CPU seconds of decoding / of the
+variant, the run's worker process included: what the harness adds in work, whatever
+the waiting). Wall-clock speeds depend on what else the machine runs.
 
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -62,6 +65,13 @@ def long_sequences(dataset: Dataset, count: int, length: int) -> Dataset:
     return Dataset("long", sequences)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads) and of its children
+    that have been waited for (a run's worker process, once the run has stopped it)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
     frames = dataset.total_frames
 
@@ -88,11 +98,14 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
     variants = {"decode": decode, "one_pass": one_pass, "inline": lambda: runner("inline"),
                 "isolated": lambda: runner("serial")}
     wall: dict[str, list[float]] = {key: [] for key in variants}
+    cpu: dict[str, list[float]] = {key: [] for key in variants}
     for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all of them
         for key, work in variants.items():
+            used = cpu_seconds()
             start = time.perf_counter()
             seconds = work()
             wall[key].append(seconds if seconds is not None else time.perf_counter() - start)
+            cpu[key].append(cpu_seconds() - used)
     print(f"{name}: {len(dataset)} sequences, {frames} frames ({repeats} passes; load average "
           f"{os.getloadavg()[0]:.1f})")
     labels = {"decode": "raw decode", "one_pass": "run_one_pass identity", "inline": "run_suite inline",
@@ -103,8 +116,9 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         if key != "decode":
             shares = [100 * d / t for d, t in zip(wall["decode"], wall[key])]
             best = 100 * min(wall["decode"]) / min(wall[key])
+            cpu_share = 100 * statistics.median(cpu["decode"]) / statistics.median(cpu[key])
             share = (f"  {statistics.median(shares):5.1f}% of decode (passes {min(shares):.0f}-"
-                     f"{max(shares):.0f}%; fastest passes {best:.0f}%)")
+                     f"{max(shares):.0f}%; fastest passes {best:.0f}%; CPU {cpu_share:.0f}%)")
         print(f"  {labels[key]:22s} {rate:8.1f} frames/s{share}")
 
 

@@ -270,7 +270,10 @@ def atomic_write_files(files: list[tuple[Path, bytes]]) -> None:
 def format_rows(rows: np.ndarray, fmt: str = "%.4f", delimiter: str = ",") -> str:
     """Format a 2-D array as text lines (``fmt`` per number), ending with a newline."""
     rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
-    return "".join(delimiter.join(fmt % v for v in row) + "\n" for row in rows)
+    if rows.size == 0:
+        return "".join("\n" for _ in rows)
+    line = delimiter.join([fmt] * rows.shape[1]) + "\n"
+    return (line * rows.shape[0]) % tuple(rows.ravel().tolist())  # one C-level formatting call
 
 
 def format_exact(value: float) -> str:
