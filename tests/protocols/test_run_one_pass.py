@@ -167,20 +167,18 @@ def test_trackers_accepting_image_paths_get_each_frame_file(tmp_path):
 
 
 class FakeClock:
-    """``time.perf_counter`` for the protocol: only decoding and tracker calls advance it
-    (by the seconds they are said to take), so the decoder's choice is deterministic."""
+    """``time.perf_counter`` for the protocol, one clock per thread: only decoding and
+    tracker calls advance it (by the seconds they are said to take, on the thread doing
+    them), so the decoder's choice does not depend on how the threads interleave."""
 
     def __init__(self):
-        self.now = 0.0
-        self.lock = threading.Lock()
+        self.local = threading.local()
 
     def perf_counter(self) -> float:
-        with self.lock:
-            return self.now
+        return getattr(self.local, "now", 0.0)
 
     def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.now += seconds
+        self.local.now = self.perf_counter() + seconds
 
 
 class TimedIdentity(IdentityTracker):

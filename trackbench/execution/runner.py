@@ -43,8 +43,8 @@ from tqdm import tqdm
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
-from trackbench.execution.commit import (ERROR_LOG, Committer, check_run_info, commit_failure, commit_success, mark_finished,
-                                         remove_stale_temporaries)
+from trackbench.execution.commit import (ERROR_LOG, Committer, check_run_info, commit_failure, commit_success,
+                                         mark_finished, remove_stale_temporaries)
 from trackbench.execution.layout import no_more_rounds, plan_units
 from trackbench.execution.lock import ResultsLock
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
@@ -283,13 +283,20 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
 
     ``run.json`` (``info``) is the writer thread's first job, so its fsync overlaps the
     start of tracking and it is on disk before any result file. When a round ends with
-    every unit done and no further round can be planned, idle workers are told to exit
-    (:func:`~trackbench.execution.layout.no_more_rounds`) while the last files are written; the last unit of a round
-    is written by this thread (nothing is left to overlap its writing with)."""
+    every unit done and no further round can be planned
+    (:func:`~trackbench.execution.layout.no_more_rounds`), idle workers are told to exit
+    while the last files are written; the last unit of a round is written by this thread
+    (nothing is left to overlap its writing with)."""
     committer = Committer()
-    committer.submit(write_run_info, tracker_dir, info)
-    manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
-    mark_finished(manifest, tracker_dir, finished)
+    try:
+        committer.submit(write_run_info, tracker_dir, info)
+        manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
+        mark_finished(manifest, tracker_dir, finished)
+    except BaseException:
+        committer.close()
+        if executor is not None:
+            executor.close()
+        raise
     units_skipped = len(finished)
     attempts: dict[str, int] = {}
     failed: dict[str, str] = {}

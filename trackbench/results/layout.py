@@ -33,8 +33,9 @@ Plus ``run.json``: what produced the results (tracker spec, options, suite, vers
 
 Every file is written atomically and the times before the result, so a result is
 complete iff its box / repetition file exists (the OPE and GOT-10k pairs are fsynced
-together, then renamed times first: :func:`~trackbench.textio.atomic_write_files`). Boxes are never shifted by one. Frames
-are 0-based in the API, lines 1-based in error messages. Reading other tools' layouts
+together, then renamed times first: :func:`~trackbench.textio.atomic_write_files`).
+Boxes are never shifted by one. Frames are 0-based in the API, lines 1-based in error
+messages. Reading other tools' layouts
 (pysot, pytracking, LaSOT toolkit, archives) is :mod:`trackbench.results.read`.
 """
 
