@@ -202,3 +202,28 @@ def test_a_released_worker_is_replaced_by_the_next_task(dataset):
         worker.stop()
     assert [o.key for o in first + second] == ["alpha", "beta"] and all(o.ok for o in first + second)
     assert [o.frames for o in first + second] == [LENGTHS["alpha"], LENGTHS["beta"]]
+
+
+def test_only_tasks_that_fit_the_socket_buffer_are_sent_ahead(dataset):
+    from multiprocessing.connection import wait
+
+    from trackbench.execution.isolated import WorkerProcess
+    from trackbench.execution.units import WorkUnit
+    from trackbench.execution.watch import Limits
+    from trackbench.sequence import Sequence
+
+    alpha = dataset["alpha"]
+    frames = [Path(str(alpha.frames[i % len(alpha)])) for i in range(2000)]  # distinct objects: no pickle memo
+    long = Sequence("long", alpha.ground_truth[[i % len(alpha) for i in range(2000)]], frames)
+    worker = WorkerProcess("identity", {}, None, Limits(30))
+    outcomes = []
+    try:
+        worker.submit([WorkUnit(alpha)])
+        assert not worker.queue([WorkUnit(long)])  # > QUEUE_BYTES pickled: waits for an idle worker
+        assert worker.queue([WorkUnit(dataset["beta"])]) and not worker.queue([WorkUnit(dataset["gamma"])])
+        while worker.busy:
+            wait(worker.waitables(), timeout=1)
+            outcomes += worker.poll() or []
+    finally:
+        worker.stop()
+    assert [o.key for o in outcomes] == ["alpha", "beta"] and all(o.ok for o in outcomes)

@@ -158,6 +158,7 @@ class WorkerProcess:
         self.requeue: list[list[WorkUnit]] = []  # queued tasks a dead worker never ran
         self._reported = 0  # frames of the watch already passed to the progress callback
         self._released = False  # told to exit (release) and not yet waited for
+        self._too_big: list[WorkUnit] | None = None  # the last task queue() found too big to send ahead
 
     @property
     def busy(self) -> bool:
@@ -213,10 +214,11 @@ class WorkerProcess:
         goes on without waiting for the parent's reply); False, and nothing sent, when
         the worker is idle, already has a queued task or the task is too big to send
         without blocking (:data:`QUEUE_BYTES`)."""
-        if not self.busy or self.queued or self._released:
+        if not self.busy or self.queued or self._released or task is self._too_big:
             return False
         data = ForkingPickler.dumps(task)
         if len(data) > QUEUE_BYTES:
+            self._too_big = task  # not pickled again at every poll; submitted when the worker is idle
             return False
         try:
             self.conn.send_bytes(data)
