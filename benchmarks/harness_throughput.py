@@ -7,7 +7,8 @@ the short OTB pair and >= 95% on sequences of 300 frames or more). Four variants
 one after the other in each of ``--repeats`` passes over the same frames (page cache warm):
 
 * raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other;
-* ``run_one_pass``: the protocol with the identity tracker (prefetching decoder thread);
+* ``run_one_pass``: the protocol with the identity tracker (frames decoded in its thread:
+  the tracker is faster than a decode);
 * ``run_suite`` inline: the whole runner in process (planning, result files, manifest)
   into a temp dir (made before and removed after the timed run);
 * ``run_suite`` isolated: the same with the default executor (``serial``: one long-lived
@@ -19,8 +20,9 @@ burst of load from other processes hits both sides of each ratio; the min and ma
 those per-pass shares follow, then the share of the fastest passes (fastest decode /
 fastest variant pass: the passes least disturbed by other processes, a steadier figure
 on a busy machine), and the CPU share (median CPU seconds of decoding / of the
-variant, the run's worker process included: what the harness adds in work, whatever
-the waiting). Wall-clock speeds depend on what else the machine runs.
+variant, the run's worker process included and the temp dir's creation and removal
+left out: what the harness adds in work, whatever the waiting). Wall-clock speeds
+depend on what else the machine runs.
 
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
@@ -28,6 +30,7 @@ real benchmark) and, when ../shared/data is present, the real OTB sequences Coup
 Crossing (``--otb DIR`` names another folder holding them, e.g. from a git worktree).
 
     python benchmarks/harness_throughput.py [--repeats 9] [--otb ../shared/data/sequences/otb]
+                                            [--only demo long otb]
 """
 
 from __future__ import annotations
@@ -84,15 +87,17 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         for seq in dataset:
             run_one_pass(IdentityTracker(), seq)
 
-    def runner(executor: str) -> float:
-        """Seconds of the run alone (the temp dir is made before and removed after)."""
+    def runner(executor: str) -> tuple[float, float]:
+        """Wall and CPU seconds of the run alone (the temp dir is made before and removed after)."""
         with tempfile.TemporaryDirectory() as out:
+            used = cpu_seconds()
             start = time.perf_counter()
             summary = run_suite(suite, dataset, RunOptions(tracker="identity", out=Path(out), progress=False,
                                                            executor=executor))
             seconds = time.perf_counter() - start
+            used = cpu_seconds() - used
         assert not summary.failed, summary.failed
-        return seconds
+        return seconds, used
 
     decode()  # warm the page cache
     variants = {"decode": decode, "one_pass": one_pass, "inline": lambda: runner("inline"),
@@ -103,9 +108,9 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         for key, work in variants.items():
             used = cpu_seconds()
             start = time.perf_counter()
-            seconds = work()
-            wall[key].append(seconds if seconds is not None else time.perf_counter() - start)
-            cpu[key].append(cpu_seconds() - used)
+            timed = work()
+            wall[key].append(timed[0] if timed is not None else time.perf_counter() - start)
+            cpu[key].append(timed[1] if timed is not None else cpu_seconds() - used)
     print(f"{name}: {len(dataset)} sequences, {frames} frames ({repeats} passes; load average "
           f"{os.getloadavg()[0]:.1f})")
     labels = {"decode": "raw decode", "one_pass": "run_one_pass identity", "inline": "run_suite inline",
