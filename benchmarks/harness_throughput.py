@@ -7,7 +7,8 @@ the short OTB pair and >= 95% on sequences of 300 frames or more). Four variants
 one after the other in each of ``--repeats`` passes over the same frames (page cache warm):
 
 * raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other;
-* ``run_one_pass``: the protocol with the identity tracker (prefetching decoder thread);
+* ``run_one_pass``: the protocol with the identity tracker (frames decoded in its thread:
+  the tracker is faster than a decode);
 * ``run_suite`` inline: the whole runner in process (planning, result files, manifest)
   into a temp dir (made before and removed after the timed run);
 * ``run_suite`` isolated: the same with the default executor (``serial``: one long-lived
@@ -16,20 +17,27 @@ one after the other in each of ``--repeats`` passes over the same frames (page c
 Printed per variant: frames per second (median pass) and its share of the raw decode
 speed as the median over passes of (decode time / variant time) in the same pass, so a
 burst of load from other processes hits both sides of each ratio; the min and max of
-those per-pass shares follow. Wall-clock speeds depend on what else the machine runs.
+those per-pass shares follow, then the share of the fastest passes (fastest decode /
+fastest variant pass: the passes least disturbed by other processes, a steadier figure
+on a busy machine), and the CPU share (median CPU seconds of decoding / of the
+variant, the run's worker process included and the temp dir's creation and removal
+left out: what the harness adds in work, whatever the waiting). Wall-clock speeds
+depend on what else the machine runs.
 
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
 real benchmark) and, when ../shared/data is present, the real OTB sequences Couple and
-Crossing.
+Crossing (``--otb DIR`` names another folder holding them, e.g. from a git worktree).
 
-    python benchmarks/harness_throughput.py [--repeats 9]
+    python benchmarks/harness_throughput.py [--repeats 9] [--otb ../shared/data/sequences/otb]
+                                            [--only demo long otb]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -60,6 +68,13 @@ def long_sequences(dataset: Dataset, count: int, length: int) -> Dataset:
     return Dataset("long", sequences)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads) and of its children
+    that have been waited for (a run's worker process, once the run has stopped it)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
     frames = dataset.total_frames
 
@@ -72,25 +87,30 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         for seq in dataset:
             run_one_pass(IdentityTracker(), seq)
 
-    def runner(executor: str) -> float:
-        """Seconds of the run alone (the temp dir is made before and removed after)."""
+    def runner(executor: str) -> tuple[float, float]:
+        """Wall and CPU seconds of the run alone (the temp dir is made before and removed after)."""
         with tempfile.TemporaryDirectory() as out:
+            used = cpu_seconds()
             start = time.perf_counter()
             summary = run_suite(suite, dataset, RunOptions(tracker="identity", out=Path(out), progress=False,
                                                            executor=executor))
             seconds = time.perf_counter() - start
+            used = cpu_seconds() - used
         assert not summary.failed, summary.failed
-        return seconds
+        return seconds, used
 
     decode()  # warm the page cache
     variants = {"decode": decode, "one_pass": one_pass, "inline": lambda: runner("inline"),
                 "isolated": lambda: runner("serial")}
     wall: dict[str, list[float]] = {key: [] for key in variants}
+    cpu: dict[str, list[float]] = {key: [] for key in variants}
     for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all of them
         for key, work in variants.items():
+            used = cpu_seconds()
             start = time.perf_counter()
-            seconds = work()
-            wall[key].append(seconds if seconds is not None else time.perf_counter() - start)
+            timed = work()
+            wall[key].append(timed[0] if timed is not None else time.perf_counter() - start)
+            cpu[key].append(timed[1] if timed is not None else cpu_seconds() - used)
     print(f"{name}: {len(dataset)} sequences, {frames} frames ({repeats} passes; load average "
           f"{os.getloadavg()[0]:.1f})")
     labels = {"decode": "raw decode", "one_pass": "run_one_pass identity", "inline": "run_suite inline",
@@ -100,22 +120,30 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
         share = ""
         if key != "decode":
             shares = [100 * d / t for d, t in zip(wall["decode"], wall[key])]
+            best = 100 * min(wall["decode"]) / min(wall[key])
+            cpu_share = 100 * statistics.median(cpu["decode"]) / statistics.median(cpu[key])
             share = (f"  {statistics.median(shares):5.1f}% of decode (passes {min(shares):.0f}-"
-                     f"{max(shares):.0f}%)")
+                     f"{max(shares):.0f}%; fastest passes {best:.0f}%; CPU {cpu_share:.0f}%)")
         print(f"  {labels[key]:22s} {rate:8.1f} frames/s{share}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--otb", type=Path, default=SHARED_SEQUENCES, help="folder with Couple/ and Crossing/")
+    parser.add_argument("--only", choices=("demo", "long", "otb"), nargs="*", help="measure these frame sets only")
     args = parser.parse_args()
+    only = set(args.only or ("demo", "long", "otb"))
     with tempfile.TemporaryDirectory() as tmp:
         demo = get_suite("demo")
         dataset = demo.load(Path(tmp) / "demo")
-        measure("demo", dataset, demo, args.repeats)
-        measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo, args.repeats)
-    if SHARED_SEQUENCES.is_dir():
-        real = read_otb(SHARED_SEQUENCES.resolve(), name="otb-real")
+        if "demo" in only:
+            measure("demo", dataset, demo, args.repeats)
+        if "long" in only:
+            measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo,
+                    args.repeats)
+    if "otb" in only and args.otb.is_dir():
+        real = read_otb(args.otb.resolve(), name="otb-real")
         measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats)
 
 

@@ -45,7 +45,9 @@ def read_rgb(path: str | Path) -> np.ndarray:
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise TrackbenchError("image file cannot be decoded", path)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    # in place: the channel swap reads and writes each pixel at the same offset, so no
+    # second frame-sized buffer is allocated (and faulted in) per frame
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)
 
 
 def image_size(path: str | Path) -> tuple[int, int]:

@@ -41,6 +41,8 @@ wrap trackers written for pysot, pytracking or the got10k toolkit.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
@@ -95,6 +97,10 @@ def check_region(region: Any) -> np.ndarray:
     and ``(1, 8)`` are accepted (the got10k toolkit assigns a ``(1, 4)`` output to its box
     row, and refuses anything else); strings, booleans, other shapes and infinities raise
     :class:`TrackbenchError`."""
+    if type(region) is np.ndarray and region.dtype == np.float64 and region.shape == (4,):
+        x, y, w, h = values = region.tolist()  # the common case, checked without temporary arrays
+        if not (math.isinf(x) or math.isinf(y) or math.isinf(w) or math.isinf(h)):
+            return np.array(values)
     array = np.asarray(region)
     if array.dtype.kind not in "iuf":
         kind = "text" if array.dtype.kind in "US" else ("booleans" if array.dtype.kind == "b" else f"{array.dtype} values")

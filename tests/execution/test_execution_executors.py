@@ -166,3 +166,64 @@ def test_ray_actors_report_frames_while_a_long_sequence_runs(tmp_path, monkeypat
     # outcome is yielded they add up to the sequence's frames
     assert len(before_outcome) >= 2 and 0 < before_outcome[0] < frames
     assert sum(before_outcome) == sum(reports) == frames
+
+
+def test_a_crash_in_the_serial_worker_reruns_the_task_sent_ahead_of_it(dataset, tmp_path):
+    from helpers.trackers import read_otb_folder, write_moving_square
+    from trackbench.sequence import Dataset
+
+    # the longest sequence runs first and crashes; the next one was already sent to the
+    # worker behind it and must run (once, uncharged) on the worker that replaces it
+    bad = read_otb_folder(write_moving_square(tmp_path / "data" / "wide", 15, seed=5, size=(80, 48)))
+    data = Dataset("local", list(dataset) + [bad])
+    summary = run_suite(LocalSuite(), data, RunOptions(tracker="helpers.trackers:CrashOnImageWidth", out=tmp_path,
+                                                       progress=False))
+    assert summary.failed == {"wide": "worker process exited with code 3 in update at frame 2"}
+    tracker_dir = tmp_path / "local" / "crash-on-width"
+    units = json.loads((tracker_dir / "manifest.json").read_text())["units"]
+    assert all(units[name]["status"] == "done" and units[name]["attempts"] == 1 for name in LENGTHS)
+    assert units["wide"]["attempts"] == 2
+    assert sorted(p.stem for p in tracker_dir.glob("*.txt")) == sorted(LENGTHS)
+
+
+def test_a_released_worker_is_replaced_by_the_next_task(dataset):
+    from trackbench.execution.isolated import WorkerProcess
+    from trackbench.execution.units import WorkUnit
+    from trackbench.execution.watch import Limits
+
+    worker = WorkerProcess("identity", {}, None, Limits(30))
+    try:
+        first = worker.run([WorkUnit(dataset["alpha"])])
+        pid = worker.process.pid
+        worker.release()  # told to exit, not waited for
+        second = worker.run([WorkUnit(dataset["beta"])])
+        assert worker.process.pid != pid
+    finally:
+        worker.stop()
+    assert [o.key for o in first + second] == ["alpha", "beta"] and all(o.ok for o in first + second)
+    assert [o.frames for o in first + second] == [LENGTHS["alpha"], LENGTHS["beta"]]
+
+
+def test_only_tasks_that_fit_the_socket_buffer_are_sent_ahead(dataset):
+    from multiprocessing.connection import wait
+
+    from trackbench.execution.isolated import WorkerProcess
+    from trackbench.execution.units import WorkUnit
+    from trackbench.execution.watch import Limits
+    from trackbench.sequence import Sequence
+
+    alpha = dataset["alpha"]
+    frames = [Path(str(alpha.frames[i % len(alpha)])) for i in range(2000)]  # distinct objects: no pickle memo
+    long = Sequence("long", alpha.ground_truth[[i % len(alpha) for i in range(2000)]], frames)
+    worker = WorkerProcess("identity", {}, None, Limits(30))
+    outcomes = []
+    try:
+        worker.submit([WorkUnit(alpha)])
+        assert not worker.queue([WorkUnit(long)])  # > QUEUE_BYTES pickled: waits for an idle worker
+        assert worker.queue([WorkUnit(dataset["beta"])]) and not worker.queue([WorkUnit(dataset["gamma"])])
+        while worker.busy:
+            wait(worker.waitables(), timeout=1)
+            outcomes += worker.poll() or []
+    finally:
+        worker.stop()
+    assert [o.key for o in outcomes] == ["alpha", "beta"] and all(o.ok for o in outcomes)

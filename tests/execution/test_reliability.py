@@ -170,6 +170,35 @@ def test_limits_and_the_frame_watch():
         Limits(-1)
 
 
+
+class Sleeper:
+    """A tracker whose calls sleep for the seconds it is given."""
+
+    def init(self, image, box):
+        pass
+
+    def update(self, seconds):
+        time.sleep(seconds)
+        return np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def test_the_inline_alarm_bounds_each_call_not_the_calls_together():
+    from trackbench.execution.watch import UnitTimeout, WatchedTracker
+
+    watch = FrameWatch()
+    watched = WatchedTracker(Sleeper(), watch, Limits(0.3), alarm=True)
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        watch.begin_unit(20)
+        for _ in range(12):  # 0.6 s of calls in all, each far below the limit
+            watched.update(0.05)
+        watch.advance(5)
+        with pytest.raises(UnitTimeout, match=r"^timed out after 0\.3 s in update at frame 6$"):
+            watched.update(5.0)
+    finally:
+        watched.close()
+    assert signal.getsignal(signal.SIGALRM) == previous and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
 # -- names that become paths ----------------------------------------------------------------
 def _tree(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}

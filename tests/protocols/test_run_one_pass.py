@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -162,3 +163,85 @@ def test_trackers_accepting_image_paths_get_each_frame_file(tmp_path):
     assert [path for _, path, _ in tracker.calls] == [None] + list(sequence.frames[1:])
     # trackers without the flag are called with (image, box) / (image) only
     run_one_pass(TemplateTracker(), sequence)
+
+
+
+class FakeClock:
+    """``time.perf_counter`` for the protocol, one clock per thread: only decoding and
+    tracker calls advance it (by the seconds they are said to take, on the thread doing
+    them), so the decoder's choice does not depend on how the threads interleave."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def perf_counter(self) -> float:
+        return getattr(self.local, "now", 0.0)
+
+    def advance(self, seconds: float) -> None:
+        self.local.now = self.perf_counter() + seconds
+
+
+class TimedIdentity(IdentityTracker):
+    """Identity whose updates take ``seconds`` on the fake clock (init takes none)."""
+
+    def __init__(self, clock: FakeClock, seconds: float, fail_at: int | None = None):
+        super().__init__()
+        self.clock, self.seconds, self.fail_at, self.calls = clock, seconds, fail_at, 0
+
+    def update(self, image):
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise RuntimeError("tracker broke")
+        self.clock.advance(self.seconds)
+        return super().update(image)
+
+
+def _timed_decoding(monkeypatch, seconds: float = 1.0) -> tuple[FakeClock, list[str]]:
+    """A fake clock for the protocol, decoding taking ``seconds``; the names of the
+    threads that decoded each frame, in order."""
+    from trackbench.protocols import ope
+
+    clock, threads = FakeClock(), []
+    original = Sequence.image
+
+    def image(self, index):
+        threads.append(threading.current_thread().name)
+        clock.advance(seconds)
+        return original(self, index)
+
+    monkeypatch.setattr(ope, "time", clock)
+    monkeypatch.setattr(Sequence, "image", image)
+    return clock, threads
+
+
+def decoder_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("trackbench-decode")]
+
+
+def test_a_fast_tracker_gets_every_frame_decoded_in_its_own_thread(tmp_path, monkeypatch):
+    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
+    clock, threads = _timed_decoding(monkeypatch)
+    trajectory = run_one_pass(TimedIdentity(clock, 0.01), seq)  # updates: 1% of a decode
+    assert threads == [threading.current_thread().name] * 20
+    np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 20, axis=0))
+
+
+def test_a_slow_tracker_gets_the_next_frame_decoded_in_the_background(tmp_path, monkeypatch):
+    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
+    clock, threads = _timed_decoding(monkeypatch)
+    trajectory = run_one_pass(TimedIdentity(clock, 5.0), seq)
+    # frames 0-2 are decoded when asked for (frame 2's decision follows init, which took
+    # no time); from frame 3 on each one is decoded while the tracker works on the last
+    assert threads[:3] == [threading.current_thread().name] * 3 and len(threads) == 20
+    assert all(name.startswith("trackbench-decode") for name in threads[3:])
+    np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 20, axis=0))
+    assert not decoder_threads()
+
+
+def test_a_tracker_error_stops_the_background_decoder(tmp_path, monkeypatch):
+    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
+    clock, threads = _timed_decoding(monkeypatch)
+    with pytest.raises(RuntimeError, match="tracker broke"):
+        run_one_pass(TimedIdentity(clock, 5.0, fail_at=8), seq)
+    assert not decoder_threads()
+    assert len(threads) <= 10  # frame 8's and at most the next one

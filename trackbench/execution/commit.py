@@ -2,15 +2,18 @@
 
 Used by :func:`trackbench.execution.runner.run_suite`, the single writer of a tracker
 directory. :class:`Committer` does the writes on one background thread, in order, so the
-next unit is tracked while the previous one's files are synced to disk.
+next unit is tracked while the previous one's files are synced to disk. Also the
+checks of a tracker directory before a run (``run.json``, stale temporaries).
 """
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from trackbench.errors import TrackbenchError
 from trackbench.execution.layout import result_path, write_result
 from trackbench.execution.manifest import Manifest, utc_now
 from trackbench.execution.units import UnitOutcome, WorkUnit
@@ -97,3 +100,35 @@ def _record_failure(manifest: Manifest, tracker_dir: Path, unit: WorkUnit, outco
     with naming_file(tracker_dir / ERROR_LOG), open(tracker_dir / ERROR_LOG, "a", encoding="utf-8") as log:
         log.write(f"=== {record.finished_at} {unit.key} attempt {attempt} ({outcome.worker}): {outcome.error}\n")
         log.write((outcome.traceback or "").rstrip("\n") + "\n")
+
+
+def _json_normal(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=repr))
+
+
+def check_run_info(tracker_dir: Path, info: dict[str, Any]) -> None:
+    """Refuse to add to results made with another tracker, options or suite (``run.json``)."""
+    path = tracker_dir / "run.json"
+    if path.is_file():
+        try:
+            existing = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return
+        for key in ("tracker", "options", "suite"):
+            if _json_normal(existing.get(key)) != _json_normal(info.get(key)):
+                raise TrackbenchError(
+                    f"results here were produced with {key} {existing.get(key)!r}, not {info.get(key)!r}; "
+                    "use --tracker-name (or --out) to write this configuration elsewhere",
+                    path,
+                )
+
+
+def remove_stale_temporaries(tracker_dir: Path) -> list[Path]:
+    """Delete the hidden ``.<name>.*.tmp`` files an interrupted atomic write left behind."""
+    removed = []
+    if tracker_dir.is_dir():
+        for path in tracker_dir.rglob(".*.tmp"):
+            if path.is_file():
+                path.unlink()
+                removed.append(path)
+    return removed

@@ -33,6 +33,7 @@ import threading
 import time
 import traceback
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Iterator
 
 from trackbench.execution.units import UnitOutcome, WorkUnit
@@ -43,6 +44,9 @@ from trackbench.textio import naming_file
 SHARED_MEMORY = "/dev/shm (the worker's shared memory)"  # where multiprocessing keeps it, for errors
 POLL_SECONDS = 0.1  # how often the parent looks at busy workers' watches
 STOP_SECONDS = 5.0  # how long a worker may take to exit when asked
+#: A task sent ahead to a busy worker (:meth:`WorkerProcess.queue`) must fit the socket's
+#: buffer, so that sending it never blocks the parent while the child works.
+QUEUE_BYTES = 64 * 1024
 
 
 #: ``fork`` or ``spawn`` forces how workers start (else :func:`start_method` decides).
@@ -80,7 +84,7 @@ def _exit_when_orphaned(parent: int) -> None:
 
 
 def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], device: str | None, parent: int,
-                threads: int | None = None) -> None:
+                threads: int | None = None, factory: Any = None) -> None:
     """The worker process: set its threads, build the tracker, then run tasks until told to stop."""
     os.setpgid(0, 0)  # its own process group: killed as one on a timeout, no terminal Ctrl-C
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -90,7 +94,7 @@ def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], devic
     watch.set_phase(BUILDING)
     tracker, build_error = None, None
     try:
-        tracker = build_tracker(spec, options, device, threads=threads)
+        tracker = build_tracker(spec, options, device, factory, threads=threads)
     except (Exception, SystemExit) as exc:  # reported with each task instead
         build_error = (f"building the tracker on {device or 'this worker'} failed: {type(exc).__name__}: {exc}",
                        traceback.format_exc())
@@ -141,28 +145,48 @@ class WorkerProcess:
     """One child worker (started on first use, restarted after it dies) and its task."""
 
     def __init__(self, spec: str, options: dict[str, Any], device: str | None, limits: Limits,
-                 threads: int | None = None):
+                 threads: int | None = None, factory: Any = None):
         self.spec, self.options, self.device, self.limits = spec, dict(options), device, limits
+        self.factory = factory  # the resolved factory, handed to a forked child (spares its look-up)
         self.threads = threads  # torch/OpenCV threads of the child (trackbench.execution.threads)
         self._context: Any = None
         self.process: Any = None
         self.conn: Any = None
         self.watch: FrameWatch | None = None
         self.task: list[WorkUnit] | None = None
+        self.queued: list[list[WorkUnit]] = []  # sent behind `task`; the child starts it next
+        self.requeue: list[list[WorkUnit]] = []  # queued tasks a dead worker never ran
         self._reported = 0  # frames of the watch already passed to the progress callback
+        self._released = False  # told to exit (release) and not yet waited for
+        self._too_big: list[WorkUnit] | None = None  # the last task queue() found too big to send ahead
 
     @property
     def busy(self) -> bool:
         return self.task is not None
 
     def start(self) -> None:
-        """Start the child now (else on the first :meth:`submit`)."""
+        """Start the child now (else on the first :meth:`submit`); a released child
+        (:meth:`release`) is waited for and replaced."""
+        if self._released:
+            self.stop()
         if self.process is None or not self.process.is_alive():
             self._discard()
             self._start()
 
+    def release(self) -> None:
+        """Tell an idle child to exit, without waiting for it (:meth:`stop` waits later;
+        a task submitted meanwhile starts a new child)."""
+        if self.process is None or self.busy or self._released or not self.process.is_alive():
+            return
+        try:
+            self.conn.send(None)
+        except OSError:
+            return
+        self._released = True
+
     def _start(self) -> None:
-        self._context = multiprocessing.get_context(start_method())
+        method = start_method()
+        self._context = multiprocessing.get_context(method)
         with naming_file(SHARED_MEMORY):
             slots = self._context.RawArray("d", SLOTS)
         self.watch = FrameWatch(slots)
@@ -170,7 +194,8 @@ class WorkerProcess:
         parent_conn, child_conn = self._context.Pipe()
         self.process = self._context.Process(
             target=_child_main,
-            args=(child_conn, slots, self.spec, self.options, self.device, os.getpid(), self.threads),
+            args=(child_conn, slots, self.spec, self.options, self.device, os.getpid(), self.threads,
+                  self.factory if method == "fork" else None),
             name="trackbench-worker",
             daemon=False,  # a tracker may start processes of its own; close() stops it
         )
@@ -183,6 +208,29 @@ class WorkerProcess:
         self.start()
         self.task = task
         self.conn.send(task)
+
+    def queue(self, task: list[WorkUnit]) -> bool:
+        """Send ``task`` to this busy worker to run after its current one (the child then
+        goes on without waiting for the parent's reply); False, and nothing sent, when
+        the worker is idle, already has a queued task or the task is too big to send
+        without blocking (:data:`QUEUE_BYTES`)."""
+        if not self.busy or self.queued or self._released or task is self._too_big:
+            return False
+        data = ForkingPickler.dumps(task)
+        if len(data) > QUEUE_BYTES:
+            self._too_big = task  # not pickled again at every poll; submitted when the worker is idle
+            return False
+        try:
+            self.conn.send_bytes(data)
+        except OSError:
+            return False  # the child died: poll() reports it
+        self.queued.append(task)
+        return True
+
+    def take_requeue(self) -> list[list[WorkUnit]]:
+        """The queued tasks a worker that died (or retired) never started, to run elsewhere."""
+        tasks, self.requeue = self.requeue, []
+        return tasks
 
     def progress(self) -> int:
         """Frames done since the last call."""
@@ -202,10 +250,12 @@ class WorkerProcess:
         try:
             if self.conn.poll():
                 outcomes = self.conn.recv()
-                self.task = None
-                if retires(outcomes):
+                if retires(outcomes):  # the child exits without starting a queued task
+                    self.task = None
                     self.process.join(STOP_SECONDS)
                     self._discard()
+                else:
+                    self.task = self.queued.pop(0) if self.queued else None
                 return outcomes
         except (EOFError, OSError):
             pass  # the child died: its exit code tells how
@@ -262,7 +312,10 @@ class WorkerProcess:
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
+        self.requeue += self.queued
+        self.queued = []
         self.task = None
+        self._released = False
 
     def _kill_group(self) -> None:
         """What the dead worker left running in its group (e.g. a TraX server)."""
@@ -276,26 +329,32 @@ class WorkerProcess:
         if self.process is None:
             return
         if not self.busy and self.process.is_alive():
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
+            if not self._released:
+                try:
+                    self.conn.send(None)
+                except OSError:
+                    pass
             self.process.join(STOP_SECONDS)
         self._discard()
 
 
 class IsolatedExecutor:
-    """Runs tasks on ``workers`` isolated worker processes, one task per worker at a time.
-    With ``devices``, worker ``i`` is pinned to ``devices[i % len(devices)]``."""
+    """Runs tasks on ``workers`` isolated worker processes, one task per worker at a time;
+    a single worker (``serial``) also gets the next task sent ahead, so it starts it
+    without waiting for the parent to take the previous outcome. With ``devices``,
+    worker ``i`` is pinned to ``devices[i % len(devices)]``. ``factory``: the tracker's
+    resolved factory, if the caller has it (forked workers use it)."""
 
     def __init__(self, spec: str, options: dict[str, Any], workers: int = 1, devices: list[str] | None = None,
-                 limits: Limits | None = None, name: str = "process", threads: int | None = None):
+                 limits: Limits | None = None, name: str = "process", threads: int | None = None,
+                 factory: Any = None):
         self.name = name
         self.workers = max(1, int(workers))
         devices = list(devices or [])
         self.limits = limits or Limits()
         self._pool = [
-            WorkerProcess(spec, options, devices[index % len(devices)] if devices else None, self.limits, threads)
+            WorkerProcess(spec, options, devices[index % len(devices)] if devices else None, self.limits, threads,
+                          factory)
             for index in range(self.workers)
         ]
         for worker in self._pool:  # they import and build while the runner prepares the run
@@ -309,6 +368,7 @@ class IsolatedExecutor:
         and is never a neighbour's side effect)."""
         waiting = list(reversed(tasks))
         limit = 1 if isolate else len(self._pool)
+        ahead = not isolate and len(self._pool) == 1  # several workers: no queue behind a long task
         while True:
             busy = [w for w in self._pool if w.busy]
             for worker in self._pool:
@@ -317,18 +377,27 @@ class IsolatedExecutor:
                 if not worker.busy:
                     worker.submit(waiting.pop())
                     busy.append(worker)
+            if ahead and waiting and busy and busy[0].queue(waiting[-1]):
+                waiting.pop()
             if not busy:
                 return
             wait([item for w in busy for item in w.waitables()], timeout=POLL_SECONDS)
             finished = []
             for worker in busy:
                 outcomes = worker.poll()
+                waiting += reversed(worker.take_requeue())  # sent ahead to a worker that died: run next
                 frames = worker.progress()
                 if frames:
                     progress(frames)
                 if outcomes is not None:
                     finished.append(outcomes)
             yield from finished
+
+    def release(self) -> None:
+        """Let the idle workers exit now, without waiting (the run has no more tasks
+        unless it is wrong about that: a later task starts a fresh worker)."""
+        for worker in self._pool:
+            worker.release()
 
     def close(self) -> None:
         for worker in self._pool:

@@ -99,3 +99,11 @@ def vot_runs_identical(
         return False
     trajectories = [results_layout.read_repetition(tracker_dir, sequence_name, r) for r in range(1, runs + 1)]
     return all(trajectories_identical(trajectories[0], t, bounds, corner_rule) for t in trajectories[1:])
+
+
+def no_more_rounds(suite: "Suite", deterministic: bool | None) -> bool:
+    """Whether a round in which every unit succeeded is the last one: only VOT's rule for
+    a tracker not declared deterministic can plan more units after it (repetitions 4..,
+    :func:`plan_units`). A wrong guess costs a worker start."""
+    return not (suite.layout == "vot" and deterministic is not True
+                and int(suite.repetitions or 1) > VOT_IDENTICAL_RUNS)

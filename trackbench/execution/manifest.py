@@ -2,7 +2,10 @@
 
 It records, per work unit, its status (``pending`` | ``done`` | ``failed``), attempts,
 timing, the worker that ran it, and the error with its traceback. It is rewritten
-atomically, so it is always a complete JSON document, but throttled: after a finished
+atomically (temp file + rename), so it is always a complete JSON document, but not
+fsynced: it survives any crash of the process (``kill -9`` included), and a power cut
+can at worst leave an older or empty copy, which :meth:`Manifest.load` treats as no
+manifest (the next run rebuilds it; the tracebacks stay in ``errors.log``). It is throttled: after a finished
 unit at most once per :data:`SAVE_INTERVAL` seconds (:meth:`Manifest.save_if_due`),
 always after a failure and when the run ends or is interrupted. It is a record, not the
 source of truth: a unit is finished iff its result file exists, so a manifest lost or
@@ -18,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from trackbench.textio import atomic_write_text
+from trackbench.textio import atomic_write_bytes
 
 MANIFEST_NAME = "manifest.json"
 SAVE_INTERVAL = 1.0  # seconds: least time between two throttled saves
@@ -96,9 +99,9 @@ class Manifest:
         }
 
     def save(self) -> None:
-        """Write the manifest now (atomically)."""
+        """Write the manifest now (atomically, without fsync: see the module's docstring)."""
         self.updated_at = utc_now()
-        atomic_write_text(self.path, json.dumps(self.to_json(), indent=1) + "\n")
+        atomic_write_bytes(self.path, (json.dumps(self.to_json(), indent=1) + "\n").encode("utf-8"), durable=False)
         self.saved_at = time.monotonic()
         self.unsaved = False
 

@@ -13,14 +13,23 @@ each atomically, the result file of a unit last; so killing the run at any momen
 ``.*.tmp`` file, which the next run removes before completing the missing units. The manifest is saved at most once a
 second (:data:`~trackbench.execution.manifest.SAVE_INTERVAL`), after every failure and
 when the run ends or is interrupted; after a ``kill -9`` it may be behind, and the next
-run brings it up to date from the result files. A unit whose tracker raises (or whose
+run brings it up to date from the result files.
+
+Durability (a power cut, not only a killed process): a unit's files are fsynced before
+they are renamed into place (its times and result file together, then renamed times
+first: :func:`~trackbench.textio.atomic_write_files`), so a result file that exists
+after a power cut is complete; ``run.json`` is fsynced on the writer thread before any
+result file is renamed; the manifest is renamed into place without an fsync (a record,
+not the source of truth: a power cut can leave it old or empty, and the next run
+rebuilds it). Files are written on one writer thread while the next unit runs; the
+last unit of a round is written by the calling thread, and run_suite returns only
+once every file is on disk. A unit whose tracker raises (or whose
 worker process dies) is retried once (``max_attempts=2``), alone and unbatched, then
 recorded as failed; the other units still run.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -34,8 +43,9 @@ from tqdm import tqdm
 from trackbench import __version__
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import supports_batches
-from trackbench.execution.commit import ERROR_LOG, Committer, commit_failure, commit_success, mark_finished
-from trackbench.execution.layout import plan_units
+from trackbench.execution.commit import (ERROR_LOG, Committer, check_run_info, commit_failure, commit_success,
+                                         mark_finished, remove_stale_temporaries)
+from trackbench.execution.layout import no_more_rounds, plan_units
 from trackbench.execution.lock import ResultsLock
 from trackbench.execution.manifest import MANIFEST_NAME, Manifest
 from trackbench.execution.units import WorkUnit, group_into_tasks, longest_first
@@ -142,39 +152,9 @@ def default_tracker_name(spec: str, tracker: Any) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "tracker"
 
 
-def _json_normal(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=repr))
-
-
-def _check_run_info(tracker_dir: Path, info: dict[str, Any]) -> None:
-    path = tracker_dir / "run.json"
-    if path.is_file():
-        try:
-            existing = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            return
-        for key in ("tracker", "options", "suite"):
-            if _json_normal(existing.get(key)) != _json_normal(info.get(key)):
-                raise TrackbenchError(
-                    f"results here were produced with {key} {existing.get(key)!r}, not {info.get(key)!r}; "
-                    "use --tracker-name (or --out) to write this configuration elsewhere",
-                    path,
-                )
-
-
-def remove_stale_temporaries(tracker_dir: Path) -> list[Path]:
-    """Delete the hidden ``.<name>.*.tmp`` files an interrupted atomic write left behind."""
-    removed = []
-    if tracker_dir.is_dir():
-        for path in tracker_dir.rglob(".*.tmp"):
-            if path.is_file():
-                path.unlink()
-                removed.append(path)
-    return removed
-
-
-def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = None):
-    """The executor named by ``options.executor`` (``tracker`` is reused by ``inline``)."""
+def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = None, factory: Any = None):
+    """The executor named by ``options.executor`` (``tracker`` is reused by ``inline``;
+    ``factory``, the tracker's resolved factory, by forked isolated workers)."""
     limits = limits or Limits(options.timeout)
     if options.executor == "inline":
         from trackbench.execution.inline import InlineExecutor
@@ -188,7 +168,7 @@ def make_executor(options: RunOptions, tracker: Any, limits: Limits | None = Non
         else:
             workers, devices = options.workers or len(options.devices) or usable_cores(), options.devices
         return IsolatedExecutor(options.tracker, options.options, workers, devices, limits, options.executor,
-                                threads=choose_threads(options.threads, workers))
+                                threads=choose_threads(options.threads, workers), factory=factory)
     if options.executor == "ray":
         from trackbench.execution.ray_executor import RayExecutor
 
@@ -275,13 +255,12 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
     lock = ResultsLock(tracker_dir, wait=options.wait).acquire()
     executor = None
     try:
-        _check_run_info(tracker_dir, info)
+        check_run_info(tracker_dir, info)
         remove_stale_temporaries(tracker_dir)  # under the lock: no other run's files in flight
         finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
         _check_images(missing)
         if missing:
-            executor = make_executor(options, tracker, limits)
-        write_run_info(tracker_dir, info)
+            executor = make_executor(options, tracker, limits, factory)
     except BaseException:
         if executor is not None:
             executor.close()
@@ -290,7 +269,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
     try:
         summary = _execute(suite, dataset, options, executor, tracker_dir, tracker_name, deterministic, batch,
-                           finished, missing)
+                           finished, missing, info)
     finally:
         lock.release()
     summary.wall_seconds = time.perf_counter() - started
@@ -298,10 +277,26 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
 
 def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, tracker_dir: Path, tracker_name: str,
-             deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit]) -> RunSummary:
-    """Run the ``missing`` units (the results folder locked), retrying failures once."""
-    manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
-    mark_finished(manifest, tracker_dir, finished)
+             deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit],
+             info: dict[str, Any]) -> RunSummary:
+    """Run the ``missing`` units (the results folder locked), retrying failures once.
+
+    ``run.json`` (``info``) is the writer thread's first job, so its fsync overlaps the
+    start of tracking and it is on disk before any result file. When a round ends with
+    every unit done and no further round can be planned
+    (:func:`~trackbench.execution.layout.no_more_rounds`), idle workers are told to exit
+    while the last files are written; the last unit of a round is written by this thread
+    (nothing is left to overlap its writing with)."""
+    committer = Committer()
+    try:
+        committer.submit(write_run_info, tracker_dir, info)
+        manifest = Manifest.load(tracker_dir / MANIFEST_NAME, options.tracker, suite.name)
+        mark_finished(manifest, tracker_dir, finished)
+    except BaseException:
+        committer.close()
+        if executor is not None:
+            executor.close()
+        raise
     units_skipped = len(finished)
     attempts: dict[str, int] = {}
     failed: dict[str, str] = {}
@@ -309,7 +304,6 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
     tracker_seconds = 0.0
     units_run = 0
 
-    committer = Committer()
     bar = tqdm(total=sum(u.frames for u in missing), unit="frame", desc=f"{tracker_name} on {suite.name}",
                disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
     first_round = True
@@ -329,6 +323,8 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
             by_key = {u.key: u for u in todo}
             fresh = [u for u in todo if u.key not in attempts]
             retries = [u for u in todo if u.key in attempts]
+            round_failed = False
+            remaining = len(todo)
             for outcomes in chain(
                 executor.run(group_into_tasks(fresh, batch), bar.update),
                 executor.run(group_into_tasks(retries, 1), bar.update, isolate=True),
@@ -336,15 +332,25 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
                 for outcome in outcomes:
                     unit = by_key[outcome.key]
                     attempts[unit.key] = attempts.get(unit.key, 0) + 1
+                    round_failed = round_failed or not outcome.ok
+                    remaining -= 1
+                    if remaining == 0 and not round_failed and no_more_rounds(suite, deterministic) \
+                            and hasattr(executor, "release"):
+                        executor.release()  # the workers exit while the last files are written
                     if outcome.ok:
-                        committer.submit(commit_success, manifest, tracker_dir, unit, outcome)
+                        job: tuple = (commit_success, manifest, tracker_dir, unit, outcome)
                         frames += outcome.frames
                         tracker_seconds += outcome.tracker_seconds
                         units_run += 1
                     else:
-                        committer.submit(commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
+                        job = (commit_failure, manifest, tracker_dir, unit, outcome, attempts[unit.key])
                         if attempts[unit.key] >= options.max_attempts:
                             failed[unit.key] = outcome.error or "failed"
+                    if remaining == 0:  # nothing left to overlap with: written here, no hand-over
+                        committer.drain()
+                        job[0](*job[1:])
+                    else:
+                        committer.submit(*job)
                 bar.set_postfix_str(outcomes[-1].key, refresh=False)
             committer.drain()
             finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)

@@ -126,6 +126,11 @@ class FrameWatch:
     def phase(self) -> int:
         return int(self.slots[_PHASE])
 
+    @property
+    def call_started(self) -> float:
+        """``time.monotonic()`` when the current phase (tracker call) began."""
+        return self.slots[_CALL_START]
+
     def where(self) -> str:
         """``"in update at frame 4"``, ``"building the tracker"``, ``"at frame 4"`` ..."""
         phase = self.phase
@@ -162,7 +167,10 @@ class WatchedTracker:
     ``config_summary``...); the batch methods exist only when the tracker has them.
     With ``alarm`` (``--executor inline``), each call is bounded by ``limits.frame`` with
     ``SIGALRM``, raising :class:`UnitTimeout`; the handler is installed at the first call
-    and put back by :meth:`close` (only the timer is set per call).
+    and put back by :meth:`close`. The timer is not set per call (two system calls per
+    frame): a call arms it when it is not running, and when it expires the handler raises
+    if the call running then has had its ``limits.frame`` seconds, else sets it again for
+    that call's remaining time (between calls it lets it lapse; the next call arms it).
     """
 
     def __init__(self, tracker: Any, watch: FrameWatch, limits: Limits | None = None, alarm: bool = False):
@@ -171,6 +179,7 @@ class WatchedTracker:
         self._limits = limits or Limits(0)
         self._alarm = alarm and self._limits.enabled and threading.current_thread() is threading.main_thread()
         self._previous_handler: Any = None
+        self._armed = False  # the SIGALRM timer is running
         self._step = 0
 
     @property
@@ -189,24 +198,32 @@ class WatchedTracker:
     def _call(self, phase: str, method: Any, *args: Any, **kwargs: Any) -> Any:
         watch = self._watch
         watch.set_phase(TRACKER_CALLS[phase])
-        if self._alarm:
+        if self._alarm and not self._armed:
             if self._previous_handler is None:  # installed once, until close()
                 self._previous_handler = signal.signal(signal.SIGALRM, self._expired)
+            self._armed = True
             signal.setitimer(signal.ITIMER_REAL, self._limits.frame)
         try:
             return method(*args, **kwargs)
         finally:
-            if self._alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
             watch.set_phase(IDLE)
 
     def _expired(self, signum: int, frame: Any) -> None:
+        self._armed = False
+        if self._watch.phase not in TRACKER_CALLS.values():
+            return  # between calls: the next call arms the timer again
+        remaining = self._limits.frame - (time.monotonic() - self._watch.call_started)
+        if remaining > 0.001:  # a later call than the one that set the timer: its own limit
+            self._armed = True
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+            return
         raise UnitTimeout(f"timed out after {self._limits.frame:g} s {self._watch.where()}")
 
     def close(self) -> None:
-        """Put back the ``SIGALRM`` handler that was there before the first call."""
+        """Stop the timer and put back the ``SIGALRM`` handler that was there before the first call."""
         if self._previous_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            self._armed = False
             signal.signal(signal.SIGALRM, self._previous_handler)
             self._previous_handler = None
 

@@ -4,9 +4,9 @@ Frame 0 (the first evaluated frame) initialises the tracker with the ground-trut
 under the tracker's init-box convention (:mod:`trackbench.initbox`; ``exact`` by default:
 the box itself, for a polygon the area-preserving box, as pysot and got10k do); row 0
 of the trajectory is that init box; every later frame is one ``update`` call. Only the tracker
-calls are timed (``time.perf_counter`` around ``init``/``update``): the next image is
-decoded by a background thread while the tracker works, and that decoding is never
-inside a timed interval.
+calls are timed (``time.perf_counter`` around ``init``/``update``): images are decoded
+between the calls, or by a background thread while a slow tracker works
+(:func:`prefetched_images`), never inside a timed interval.
 """
 
 from __future__ import annotations
@@ -42,27 +42,48 @@ def initial_box(sequence: Sequence, convention: str = "exact") -> np.ndarray:
     return box
 
 
-PREFETCH_CHUNK = 4  # frames decoded per hand-over: amortises the thread hand-over cost
+def _timed_image(sequence: Sequence, index: int) -> tuple[np.ndarray, float]:
+    start = time.perf_counter()
+    image = sequence.image(index)
+    return image, time.perf_counter() - start
 
 
-def _decode_chunk(sequence: Sequence, first: int, count: int) -> list[np.ndarray]:
-    return [sequence.image(index) for index in range(first, min(first + count, len(sequence)))]
+def prefetched_images(sequence: Sequence, start: int = 0) -> Iterator[np.ndarray]:
+    """Yield the frames of ``sequence`` from ``start``, decoding each one either when it is
+    asked for or, while the caller works on the previous frame, on a background thread
+    (decoding, and OpenCV's JPEG decoder, release the GIL).
 
-
-def prefetched_images(sequence: Sequence, start: int = 0, chunk: int = PREFETCH_CHUNK) -> Iterator[np.ndarray]:
-    """Yield the frames of ``sequence`` from ``start``; a background thread decodes the
-    next ``chunk`` frames while the caller works on the current ones (decoding, and
-    OpenCV's JPEG decoder, release the GIL)."""
+    The background thread is used only while it pays: when the caller's work on the last
+    frame (the time between a ``yield`` and the next request) took at least as long as
+    decoding one frame. For a fast tracker (``identity``: microseconds per call) handing
+    frames between threads would cost more than it overlaps (wake-ups, GIL hand-overs,
+    more frames alive at once), so such a tracker gets each frame decoded in its own
+    thread, one at a time; the generator keeps no reference to a frame once it is
+    yielded. The thread is started at the first frame that needs it.
+    """
     count = len(sequence)
-    if start >= count:
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-decode") as pool:
-        pending: Future = pool.submit(_decode_chunk, sequence, start, chunk)
-        for first in range(start, count, chunk):
-            images = pending.result()
-            if first + chunk < count:
-                pending = pool.submit(_decode_chunk, sequence, first + chunk, chunk)
-            yield from images
+    pool: ThreadPoolExecutor | None = None
+    pending: Future | None = None  # the next frame, being decoded in the background
+    decode_seconds = work_seconds = 0.0
+    clock = time.perf_counter
+    try:
+        for index in range(start, count):
+            if pending is not None:
+                image, decode_seconds = pending.result()
+                pending = None
+            else:
+                image, decode_seconds = _timed_image(sequence, index)
+            if index + 1 < count and work_seconds > 0 and work_seconds >= decode_seconds:
+                if pool is None:
+                    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-decode")
+                pending = pool.submit(_timed_image, sequence, index + 1)
+            handed = clock()
+            yield image
+            work_seconds = clock() - handed
+            image = None  # the caller's frame only: freed as soon as the caller drops it
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def accepts_image_paths(tracker: Any) -> bool:
@@ -101,22 +122,28 @@ def run_one_pass(
     scores = np.full(count, np.nan, dtype=np.float64)
     clock = time.perf_counter
     with_paths = accepts_image_paths(tracker)
-    for index, image in enumerate(prefetched_images(sequence)):
-        extra = frame_path_argument(sequence, index) if with_paths else {}
-        if index == 0:
-            start = clock()
-            tracker.init(image, box.copy(), **extra)
-            times[0] = clock() - start
-        else:
-            start = clock()
-            output = tracker.update(image, **extra)
-            times[index] = clock() - start
-            region, score = split_output(output)
-            regions.append(region)
-            if score is not None:
-                scores[index] = score
-        if progress is not None:
-            progress(1)
+    frames = prefetched_images(sequence)
+    try:
+        for index in range(count):
+            image = next(frames)
+            extra = frame_path_argument(sequence, index) if with_paths else {}
+            if index == 0:
+                start = clock()
+                tracker.init(image, box.copy(), **extra)
+                times[0] = clock() - start
+            else:
+                start = clock()
+                output = tracker.update(image, **extra)
+                times[index] = clock() - start
+                region, score = split_output(output)
+                regions.append(region)
+                if score is not None:
+                    scores[index] = score
+            image = None  # dropped before the next frame is decoded: its buffer is reused
+            if progress is not None:
+                progress(1)
+    finally:
+        frames.close()  # stops a background decoder thread now, also on an exception
     return Trajectory(stack_regions(regions), times, scores)
 
 

@@ -32,8 +32,10 @@ names its kind: :attr:`trackbench.suites.Family.layout`):
 Plus ``run.json``: what produced the results (tracker spec, options, suite, version).
 
 Every file is written atomically and the times before the result, so a result is
-complete iff its box / repetition file exists. Boxes are never shifted by one. Frames
-are 0-based in the API, lines 1-based in error messages. Reading other tools' layouts
+complete iff its box / repetition file exists (the OPE and GOT-10k pairs are fsynced
+together, then renamed times first: :func:`~trackbench.textio.atomic_write_files`).
+Boxes are never shifted by one. Frames are 0-based in the API, lines 1-based in error
+messages. Reading other tools' layouts
 (pysot, pytracking, LaSOT toolkit, archives) is :mod:`trackbench.results.read`.
 """
 
@@ -52,7 +54,7 @@ from trackbench.errors import TrackbenchError
 from trackbench.geometry import polygon_to_bbox
 from trackbench.results import otb_robustness_files as robustness
 from trackbench.results import vot_longterm
-from trackbench.textio import atomic_write_text, format_exact, format_rows, is_float, read_table
+from trackbench.textio import atomic_write_files, atomic_write_text, format_exact, format_rows, is_float, read_table
 from trackbench.trajectory import FAILURE, INIT, REGION, SKIPPED, SupervisedTrajectory, Trajectory
 
 LAYOUTS = ("ope", "got10k", "vot", "vot-longterm", "vot-realtime", "otb-tre", "otb-sre")
@@ -112,9 +114,9 @@ def write_ope_result(tracker_dir: str | Path, sequence: str, trajectory: Traject
     Polygons reported by a tracker are written as their axis-aligned bounding boxes.
     """
     times_path = ope_times_path(tracker_dir, sequence)
-    atomic_write_text(times_path, format_rows(np.asarray(trajectory.times).reshape(-1, 1), TIME_FORMAT))
     result_path = ope_result_path(tracker_dir, sequence)
-    atomic_write_text(result_path, format_rows(_boxes_xywh(trajectory), BOX_FORMAT))
+    atomic_write_files([(times_path, format_rows(np.asarray(trajectory.times).reshape(-1, 1), TIME_FORMAT).encode()),
+                        (result_path, format_rows(_boxes_xywh(trajectory), BOX_FORMAT).encode())])
     return result_path
 
 
@@ -139,9 +141,9 @@ def write_got10k_result(
         if existing is not None and existing.shape == table.shape:
             table = existing
     table[:, repetition - 1] = trajectory.times
-    atomic_write_text(times_path, format_rows(table, TIME_FORMAT))
     result_path = got10k_result_path(tracker_dir, sequence, repetition)
-    atomic_write_text(result_path, format_rows(_boxes_xywh(trajectory), BOX_FORMAT))
+    atomic_write_files([(times_path, format_rows(table, TIME_FORMAT).encode()),
+                        (result_path, format_rows(_boxes_xywh(trajectory), BOX_FORMAT).encode())])
     return result_path
 
 
