@@ -42,7 +42,6 @@ wrap trackers written for pysot, pytracking or the got10k toolkit.
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 import numpy as np

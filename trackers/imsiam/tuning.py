@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from trackbench.errors import TrackbenchError
+from trackbench.trackers.imsiam.config import SIZE_UPDATES
 
 VALIDATION_SEED = 20261205
 
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lambdas, gammas, penalties = _floats(args.window_influence), _floats(args.scale_lr), _floats(args.penalty_k)
         updates = [u.strip() for u in args.size_update.split(",") if u.strip()]
+        if not updates or set(updates) - set(SIZE_UPDATES):
+            raise TrackbenchError(f"--size-update: expected {' and/or '.join(SIZE_UPDATES)}, got {args.size_update!r}")
         figures = tuple(f.strip() for f in args.figures.split(",") if f.strip())
         checkpoints = _epochs(args.run, args.epochs)
         validation = ValidationSet(seed=args.seed, count=args.count, figures=figures)

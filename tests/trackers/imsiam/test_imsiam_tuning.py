@@ -31,6 +31,9 @@ def test_tuning_refuses_a_run_without_checkpoints_and_bad_grids(tmp_path, capsys
     assert "no epoch checkpoint" in err and str(tmp_path / "checkpoints") in err
     assert main(["--run", str(tmp_path), "--model", "imsiam_nano", "--out", str(tmp_path / "t"), "--scale-lr", "0.2,x"]) == 2
     assert "expected comma-separated numbers, got '0.2,x'" in capsys.readouterr().err
+    assert main(["--run", str(tmp_path), "--model", "imsiam_nano", "--out", str(tmp_path / "t"), "--size-update", "always"]) == 2
+    assert "--size-update: expected fixed and/or score, got 'always'" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()  # refused before any validation data is written
 
 
 @pytest.mark.slow
