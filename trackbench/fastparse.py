@@ -1,4 +1,4 @@
-"""Whole-file parsing of numeric tables at C speed, with a content-hashed cache.
+"""Whole-file parsing of numeric tables at C speed (one file, or many files as one group).
 
 :func:`parse_numeric` turns the bytes of a table file (rows of numbers separated by commas,
 tabs, semicolons or spaces; runs count as one) into a float64 array, or returns ``None``

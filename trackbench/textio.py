@@ -43,8 +43,8 @@ def read_table(
     are ignored; a blank line in the middle is an error (a truncated or edited file).
     Raises :class:`TrackbenchError` naming the file and 1-based line number.
 
-    Good files are parsed whole at C speed (and cached by content, see
-    :mod:`trackbench.fastparse`); the line-by-line reader runs only when that declines,
+    Good files are parsed whole at C speed (:mod:`trackbench.fastparse`; cached by
+    content, :mod:`trackbench.table_cache`); the line-by-line reader runs only when that declines,
     and it alone words the errors. ``preparsed``: tables parsed ahead by
     :func:`preparse_tables`, by path (a path found there is not read again).
     """

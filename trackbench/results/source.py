@@ -88,9 +88,10 @@ class ResultSource:
             raise TrackbenchError("not a text file", self.display_path(rel)) from None
 
     def read_boxes(self, rel: str, widths: tuple[int, ...] | None = (4, 8)) -> np.ndarray:
-        """:func:`parse_boxes` of file ``rel``: parsed whole at C speed (cached by content,
-        :mod:`trackbench.fastparse`), and line by line only when that declines, for the
-        exact error."""
+        """:func:`parse_boxes` of file ``rel``: parsed whole at C speed
+        (:mod:`trackbench.fastparse`; cached by content, :mod:`trackbench.table_cache`), or
+        taken from :meth:`preparse_boxes`, and line by line only when that declines, for
+        the exact error."""
         values = self._parsed.pop(rel, None)
         if values is None:
             values = cached_parse(self.read_bytes(rel))
