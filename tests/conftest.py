@@ -35,7 +35,7 @@ def one_torch_thread():
 
 @pytest.fixture(scope="session", autouse=True)
 def private_table_cache(tmp_path_factory):
-    """The parsed-table cache (trackbench.fastparse) of the test session lives in a temporary
+    """The parsed-table cache (trackbench.table_cache) of the test session lives in a temporary
     folder (inherited by CLI subprocesses), never in the user's cache directory."""
     before = os.environ.get("TRACKBENCH_CACHE_DIR")
     os.environ["TRACKBENCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("table-cache"))

@@ -1,4 +1,4 @@
-"""Whole-file parsing of numeric tables at C speed, with a content-hashed cache.
+"""Whole-file parsing of numeric tables at C speed (one file, or many files as one group).
 
 :func:`parse_numeric` turns the bytes of a table file (rows of numbers separated by commas,
 tabs, semicolons or spaces; runs count as one) into a float64 array, or returns ``None``
@@ -27,29 +27,16 @@ too few numbers, a blank line inside the table, a sign or point that belongs to 
 (``1-2``, ``1.2.3``, a lone ``.``) make the parser decline (pandas fails, or its row count
 differs from the line count).
 
-Cache (:func:`cached_parse`): parsed arrays of files of at least :data:`CACHE_MIN_BYTES`
-are kept as ``<sha256>.npy`` under :func:`trackbench.cachedir.cache_dir`
-(``$TRACKBENCH_CACHE_DIR``; else ``$XDG_CACHE_HOME/trackbench`` or
-``~/.cache/trackbench``; the value ``off`` disables it). The key is the hash of the file's
-bytes and of this parser's version, so an entry is never stale: an edited file has a new
-key. Entries are written atomically, at once (a background writer thread was tried: its
-share of the GIL slowed the parsing thread more than the 0.1-0.2 ms of creating each file
-costs) and loaded with ``allow_pickle=False``; deleting the folder at any time is safe.
+The content-hashed cache of parsed tables is :mod:`trackbench.table_cache`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import re
 import sys
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from trackbench.cachedir import cache_dir
 from trackbench.decimal_table import parse_decimal_table
 
 #: Bump when the parsing rules change: old cache entries then no longer match.
@@ -63,8 +50,6 @@ PANDAS_MIN_BYTES = 512 * 1024
 #: Files at least this large are parsed by :mod:`trackbench.decimal_table` first (smaller
 #: ones cost less to split than that parser's fixed cost of some hundred numpy calls).
 VECTOR_MIN_BYTES = 4096
-#: Files smaller than this are not cached (parsing them costs less than a cache lookup).
-CACHE_MIN_BYTES = VECTOR_MIN_BYTES
 
 _ALLOWED = b"0123456789.+-eE \t,;\n"
 _SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
@@ -188,80 +173,36 @@ def parse_any(data: bytes) -> np.ndarray | None:
     return values
 
 
-def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = parse_any) -> np.ndarray | None:
-    """``parse(data)`` through the content-hashed cache (see the module docstring)."""
-    folder = cache_dir()
-    if folder is None or len(data) < CACHE_MIN_BYTES:
-        return parse(data)
-    key = hashlib.sha256(PARSER_VERSION)
-    key.update(data)  # (hashing ``PARSER_VERSION + data`` would copy the file first)
-    path = Path(os.path.join(folder, "tables", f"{key.hexdigest()}.npy"))
-    try:
-        values = _load_entry(path)
-        if values.dtype == np.float64 and values.ndim == 2:
-            return values
-    except (OSError, ValueError, EOFError):
-        pass  # missing or damaged entry: parse again and rewrite it
-    values = parse(data)
-    if values is not None:
-        _store(path, values)
-    return values
+#: At most this many bytes of files are parsed in one :func:`parse_numeric_many` call by
+#: the batching readers (the joined text and its temporaries stay a few times this size).
+MANY_MAX_BYTES = 4 << 20
 
 
-# The header ``np.save`` writes for a C-ordered little-endian float64 table (format 1.0),
-# and its length (with the padding, so that the data start at byte 128).
-_NPY_HEADER_LENGTH = 118
-_NPY_HEADER = re.compile(rb"\{'descr': '<f8', 'fortran_order': False, 'shape': \((\d+), (\d+)\), \} *\n")
+def parse_numeric_many(datas: list[bytes]) -> list[np.ndarray] | None:
+    """The tables of several files parsed as one (one
+    :func:`trackbench.decimal_table.parse_decimal_table` call on their cleaned texts joined
+    by line ends), each equal to ``parse_numeric(data)``; ``None`` unless every file is a
+    non-empty table of plain decimal numbers of one width (the caller then parses the files
+    one by one, which decides each and words any error).
 
-
-def _load_entry(path: Path) -> np.ndarray:
-    """A cache entry: the table of an ``.npy`` file as :func:`_store` writes it, read
-    directly (``np.load`` parses each header with ``ast.literal_eval``: a third of the time
-    of loading LaSOT's 560 tables); any other ``.npy`` through ``np.load``."""
-    with open(path, "rb") as handle:
-        head = handle.read(128)
-        match = _NPY_HEADER.fullmatch(head, 10) if head[:8] == b"\x93NUMPY\x01\x00" else None
-        if match is None or int.from_bytes(head[8:10], "little") != _NPY_HEADER_LENGTH:
-            return np.load(path, allow_pickle=False)
-        rows, width = int(match.group(1)), int(match.group(2))
-        values = np.fromfile(handle, dtype="<f8", count=rows * width)
-    if values.size != rows * width:
-        raise ValueError(f"{path}: truncated cache entry")
-    return values.reshape(rows, width)
-
-
-def _store(path: Path, values: np.ndarray) -> None:
-    """Write the entry atomically (a temporary file in the same folder, then
-    ``os.replace``; never partial, not flushed to disk: a cache); a cache that cannot be
-    written is skipped silently. The bytes are what ``np.save`` writes for a C-ordered
-    float64 table (format 1.0, a 128-byte header), built directly: LaSOT's 560 entries
-    spend most of their time creating files, and ``np.save`` plus the general atomic
-    writer (:func:`trackbench.textio.atomic_write_bytes`: ``mkstemp``, ``fchmod``, the
-    folder made each time) added a third to that."""
-    values = np.ascontiguousarray(values, dtype="<f8")
-    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % values.shape
-    if values.ndim != 2 or len(header) > _NPY_HEADER_LENGTH - 1:
-        return
-    data = b"".join((b"\x93NUMPY\x01\x00", _NPY_HEADER_LENGTH.to_bytes(2, "little"),
-                     header.ljust(_NPY_HEADER_LENGTH - 1).encode("ascii"), b"\n", memoryview(values).cast("B")))
-    folder, name = os.path.split(path)
-    temporary = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    try:
-        try:
-            fd = os.open(temporary, flags, 0o666)  # the usual mode (the umask applies)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(temporary, flags, 0o666)
-        try:
-            with open(fd, "wb", closefd=True) as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
+    Why the values are the same: that parser reads each row on its own, exactly as
+    ``float()``; each cleaned text ends in a number (trailing blank lines and spaces are
+    cut), so joining adds no blank line and no number spans two files, and a file that
+    starts with a blank line puts one inside the joined table, which declines. OTB's
+    result files (20 KB each) cost that parser's fixed per-call work (~0.3 ms) one hundred
+    times per tracker when parsed one by one.
+    """
+    texts = [_vector_text(data) for data in datas]
+    if not all(texts) or any(b"\xff" in text for text in texts):
+        return None  # an empty file, letters or exponents: decided file by file
+    first = texts[0]
+    width = len(first[:first.find(b"\n")].split()) if b"\n" in first else len(first.split())
+    for text in texts[1:]:  # widths differ (boxes and polygons): no joined table
+        end = text.find(b"\n")
+        if len((text[:end] if end >= 0 else text).split()) != width:
+            return None
+    rows = [text.count(b"\n") + 1 for text in texts]
+    values = parse_decimal_table(b"\n".join(texts))
+    if values is None or len(values) != sum(rows):
+        return None
+    return np.split(values, np.cumsum(rows[:-1]))

@@ -12,12 +12,12 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from trackbench.errors import TrackbenchError
-from trackbench.fastparse import cached_parse
+from trackbench.table_cache import cached_parse, parse_in_groups
 
 _SPLIT = re.compile(r"[,\t; ]+")
 
@@ -34,6 +34,7 @@ def read_table(
     allow_nan: bool = False,
     allow_empty: bool = False,
     what: str = "rows",
+    preparsed: Mapping[Path, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Read a numeric table (one row per non-empty line) into a float64 array.
 
@@ -42,21 +43,42 @@ def read_table(
     are ignored; a blank line in the middle is an error (a truncated or edited file).
     Raises :class:`TrackbenchError` naming the file and 1-based line number.
 
-    Good files are parsed whole at C speed (and cached by content, see
-    :mod:`trackbench.fastparse`); the line-by-line reader runs only when that declines,
-    and it alone words the errors.
+    Good files are parsed whole at C speed (:mod:`trackbench.fastparse`; cached by
+    content, :mod:`trackbench.table_cache`); the line-by-line reader runs only when that declines,
+    and it alone words the errors. ``preparsed``: tables parsed ahead by
+    :func:`preparse_tables`, by path (a path found there is not read again).
     """
     path = Path(path)
     accepted = None if columns is None else ({columns} if isinstance(columns, int) else set(columns))
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TrackbenchError(f"file not found ({what} expected here)", path) from None
-    values = cached_parse(data)
+    values = preparsed.get(path) if preparsed is not None else None
+    data = None
+    if values is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise TrackbenchError(f"file not found ({what} expected here)", path) from None
+        values = cached_parse(data)
     if values is not None and (accepted is None or values.shape[1] in accepted) and (allow_nan or not np.isnan(values).any()):
         return values
+    if data is None:
+        data = path.read_bytes()
     return _read_table_carefully(data, path, accepted, allow_nan=allow_nan, allow_empty=allow_empty, what=what,
                                  columns=columns)
+
+
+def preparse_tables(paths: Iterable[str | Path]) -> dict[Path, np.ndarray]:
+    """The tables of many files parsed ahead, many at a time
+    (:func:`trackbench.table_cache.parse_in_groups`: LaSOT's 280 annotation files in a
+    dozen parser calls and cache entries), for :func:`read_table`'s ``preparsed``. Files
+    it leaves out (large, unreadable, missing, or not plain numbers) ``read_table`` reads
+    itself, and words their errors."""
+    def files() -> Iterable[tuple[Path, bytes]]:
+        for path in map(Path, paths):
+            try:
+                yield path, path.read_bytes()
+            except OSError:
+                continue
+    return parse_in_groups(files())
 
 
 def _read_table_carefully(

@@ -12,7 +12,8 @@ import pytest
 
 from trackbench.errors import TrackbenchError
 from trackbench.cachedir import cache_dir
-from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, cached_parse, parse_any
+from trackbench.fastparse import C_PARSER_MIN_BYTES, PARSER_VERSION, parse_any
+from trackbench.table_cache import cached_parse
 from trackbench.results.source import ResultSource, parse_boxes
 from trackbench.textio import _read_table_carefully, read_table
 

@@ -26,7 +26,7 @@ from trackbench.execution.runner import RunOptions, run_suite
 from trackbench.execution.units import WorkUnit
 from trackbench.execution.watch import Limits
 from trackbench.execution.worker import execute_task
-from trackbench.fastparse import _load_entry
+from trackbench.table_cache import _load_entry
 from trackbench.results.source import _text_files
 from trackbench.sequence import Dataset
 from trackbench.textio import read_table

@@ -40,6 +40,7 @@ from trackbench.data.common import (
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
+from trackbench.textio import preparse_tables
 
 LASOT_SPLITS = ("test", "all")
 
@@ -82,21 +83,24 @@ def read_lasot(
         if all(n in found for n in shipped):
             names = shipped
     attribute_table = package_flag_table("lasot_attributes.txt")[1]
+    selected = select_names(names, sequences, list_file or root)
+    annotations = [root / "annos" / f"{n}.txt" if toolkit else found[n] / "groundtruth.txt" for n in selected]
+    preparsed = preparse_tables(annotations)
     result = []
-    for seq_name in select_names(names, sequences, list_file or root):
+    for seq_name in selected:
         if toolkit:
-            sequence = _read_toolkit_sequence(root, seq_name)
+            sequence = _read_toolkit_sequence(root, seq_name, preparsed)
         else:
-            sequence = _read_official_sequence(found[seq_name], seq_name)
+            sequence = _read_official_sequence(found[seq_name], seq_name, preparsed)
         if not sequence.attributes:
             sequence.attributes = dict(attribute_table.get(normalize_name(seq_name), {}))
         result.append(sequence)
     return make_dataset(name, result, root, require_images=require_images)
 
 
-def _read_official_sequence(folder: Path, name: str) -> Sequence:
+def _read_official_sequence(folder: Path, name: str, preparsed: dict[Path, np.ndarray]) -> Sequence:
     annotation = folder / "groundtruth.txt"
-    boxes = read_ground_truth(annotation)
+    boxes = read_ground_truth(annotation, preparsed=preparsed)
     flags = [
         read_frame_flags(folder / f, len(boxes), what=f"{f[:-4]} flags")
         for f in ("full_occlusion.txt", "out_of_view.txt")
@@ -109,10 +113,10 @@ def _read_official_sequence(folder: Path, name: str) -> Sequence:
     return build_sequence(name, boxes, frames, annotation, absent=absent, meta=meta, language=meta.get("nlp"))
 
 
-def _read_toolkit_sequence(root: Path, name: str) -> Sequence:
+def _read_toolkit_sequence(root: Path, name: str, preparsed: dict[Path, np.ndarray]) -> Sequence:
     annos = root / "annos"
     annotation = annos / f"{name}.txt"
-    boxes = read_ground_truth(annotation)
+    boxes = read_ground_truth(annotation, preparsed=preparsed)
     absent_file = annos / "absent" / f"{name}.txt"
     absent = read_frame_flags(absent_file, len(boxes), what="absent flags") != 0 if absent_file.is_file() else None
     attribute_file = annos / "att" / f"{name}.txt"

@@ -48,7 +48,7 @@ from trackbench.data.common import (
 )
 from trackbench.errors import TrackbenchError
 from trackbench.sequence import Dataset, Sequence, normalize_name
-from trackbench.textio import split_numbers
+from trackbench.textio import preparse_tables, split_numbers
 
 OTB_LISTS = {"otb2013": "otb_list_otb2013.txt", "tb100": "otb_list_tb100.txt", "tb50": "otb_list_tb50.txt"}
 
@@ -118,15 +118,16 @@ def read_otb(
         _require_complete(layout, targets, name, root)
     omit_table = otb_init_omit_table()
     attribute_table = otb_attribute_table()
+    located = [(target, *layout.locate(target)) for target in select_names(targets, sequences, root)]
+    preparsed = preparse_tables(annotation for _, annotation, *_ in located)
     result = []
-    for target in select_names(targets, sequences, root):
-        annotation, image_folder, attribute_file, omit_file = layout.locate(target)
+    for target, annotation, image_folder, attribute_file, omit_file in located:
         omit = _read_init_omit(omit_file) if omit_file else omit_table.get(normalize_name(target), [])
         if attribute_file is not None:
             attributes = parse_attribute_file(attribute_file, list(OTB_ATTRIBUTES))
         else:
             attributes = dict(attribute_table.get(normalize_name(target), {}))
-        result.append(_read_target(target, annotation, image_folder, attributes, omit if init_omit else None))
+        result.append(_read_target(target, annotation, image_folder, attributes, omit if init_omit else None, preparsed))
     return make_dataset(name, result, root, require_images=require_images)
 
 
@@ -136,8 +137,9 @@ def _read_target(
     image_folder: Path,
     attributes: dict[str, bool],
     omit: list[tuple[int, int]] | None,
+    preparsed: dict[Path, np.ndarray],
 ) -> Sequence:
-    boxes = read_ground_truth(annotation)
+    boxes = read_ground_truth(annotation, preparsed=preparsed)
     pattern = image_name_pattern(image_folder)
     digits, ext = (pattern[1], pattern[2]) if pattern else (4, ".jpg")
     special = FRAME_RANGES.get(normalize_name(name))

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from trackbench.data.attributes import family_attributes, family_tags, short_attribute_name
-from trackbench.data.common import make_dataset, rectangles_to_polygons, select_names
+from trackbench.data.common import NamedFrames, make_dataset, rectangles_to_polygons, select_names
 from trackbench.errors import TrackbenchError, TrackbenchWarning
 from trackbench.sequence import Dataset, Sequence
 
@@ -105,12 +105,12 @@ def _read_entry(path: Path, seq_name: str, entry: object, family: str | None) ->
     if not isinstance(entry, dict) or "gt_rect" not in entry:
         raise fail("expected an object with a 'gt_rect' list")
     boxes = _boxes(entry["gt_rect"], fail)
-    frames: list[Path] = []
+    frames: list[Path] | NamedFrames = []
     names = entry.get("img_names")
     if names:
         if len(names) != len(boxes):
             raise fail(f"{len(names)} img_names but {len(boxes)} gt_rect rows")
-        frames = [path.parent / n for n in names]
+        frames = NamedFrames(path.parent, [str(n) for n in names])
     tags: dict[str, np.ndarray] = {}
     meta: dict[str, str] = {}
     for key, value in entry.items():

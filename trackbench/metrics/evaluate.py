@@ -260,33 +260,32 @@ def _per_attribute(masks: dict[str, np.ndarray], curves,
 def evaluate_repeated(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                       strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """GOT-10k scores over repeated one-pass runs (docs/metrics.md, GOT-10k)."""
-    import pandas as pd
-
     runs = read_repeated_results(index, dataset, strict=strict, mismatches=mismatches)
     times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
+    names = [s.name for s in seqs]
     result = evaluate_got10k(
         [s.ground_truth[:, :4] for s in seqs], [runs[s.name] for s in seqs], [s.cover for s in seqs],
-        [s.image_size for s in seqs], [times.get(s.name) for s in seqs], [s.name for s in seqs],
+        [s.image_size for s in seqs], [times.get(s.name) for s in seqs], names,
     )
-    per_sequence = pd.DataFrame(result.per_sequence, index=[s.name for s in seqs])
-    frames = per_sequence["frames"].to_numpy(dtype=np.float64)
+    rows = result.per_sequence
+    frames = np.array([row["frames"] for row in rows], dtype=np.float64)
     # GOT-10k pools frames: each score is (sum over a sequence's frames) / (its frames), pooled.
-    resampling = {key: RatioMetric(np.nan_to_num(per_sequence[key].to_numpy(dtype=np.float64)) * frames, frames)
+    resampling = {key: RatioMetric(np.nan_to_num(np.array([row[key] for row in rows], dtype=np.float64)) * frames,
+                                   frames)
                   for key in ("ao", "sr50", "sr75")}
+    columns = [{key: value for key, value in row.items() if key != "frames"} for row in rows]
     return TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs),
         metrics=dict(result.scores), curves={"got10k_success": result.curve},
         thresholds={"got10k_success": GOT10K_THRESHOLDS},
-        per_sequence=per_sequence.drop(columns="frames"), resampling=resampling,
+        per_sequence=lambda: frame(columns, names), resampling=resampling,
     )
 
 
 def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, profile: RuleProfile, *,
                         strict: bool = False, mismatches: list[LengthMismatch] | None = None) -> TrackerEvaluation:
     """VOT baseline scores of supervised runs (docs/metrics.md, VOT)."""
-    import pandas as pd
-
     trajectories = read_vot_results(index, dataset, strict=strict, mismatches=mismatches)
     times = read_times(index, dataset, strict=strict)
     seqs = list(dataset)
@@ -302,17 +301,22 @@ def evaluate_supervised(suite: "Suite", dataset: Dataset, index: ResultIndex, pr
     )
     metrics = {"eao": result.eao, "accuracy": result.accuracy, "robustness": result.robustness,
                "failures": result.failures, "fps": fps([times.get(s.name) for s in seqs])}
-    per_tag = pd.DataFrame.from_dict(result.per_tag, orient="index")
-    per_tag.loc["weighted"] = {"accuracy": result.accuracy_weighted, "failures": float("nan"),
+
+    def per_tag() -> "pd.DataFrame":
+        table = frame(result.per_tag, orient="index")
+        table.loc["weighted"] = {"accuracy": result.accuracy_weighted, "failures": float("nan"),
+                                 "frames": float(result.frames)}
+        table.loc["pooled"] = {"accuracy": result.accuracy_pooled, "failures": result.failures,
                                "frames": float(result.frames)}
-    per_tag.loc["pooled"] = {"accuracy": result.accuracy_pooled, "failures": result.failures,
-                             "frames": float(result.frames)}
+        return table
+
+    names = [s.name for s in seqs]
     ar_robustness = math.exp(-AR_SENSITIVITY * result.failures / result.frames) if result.frames else float("nan")
     curve = result.expected_overlap
     return TrackerEvaluation(
         tracker=index.source.name, suite=suite.name, rules=profile.name, sequences=len(seqs), metrics=metrics,
         curves={"expected_overlap": curve}, thresholds={"expected_overlap": np.arange(1, len(curve) + 1)},
-        per_sequence=pd.DataFrame(result.per_sequence, index=[s.name for s in seqs]),
+        per_sequence=lambda: frame(result.per_sequence, names),
         per_tag=per_tag, ar=(result.accuracy, ar_robustness), resampling=dict(result.resampling),
     )
 

@@ -32,7 +32,7 @@ CORNER_RULES = ("x+w", "x+w-1")
 
 _F32_MAX = float(np.finfo(np.float32).max)
 # Rows rasterised per block (keeps memory bounded for huge regions).
-_BLOCK_ROWS = 400_000
+_BLOCK_ROWS = 16384
 
 
 def vot_overlap(
@@ -247,43 +247,35 @@ def _mixed_counts(poly: np.ndarray, box: np.ndarray, heights: np.ndarray, widths
     inverse = inverse.ravel()
     u_first = unique[:, 9]
     u_count = np.clip(unique[:, 10] - u_first + 1, 0, None).astype(np.int64)
-    # spans of every distinct polygon, rasterised in blocks of bounded rows
-    lo_parts, hi_parts = [], []
-    poly_px = np.zeros(len(unique))
-    for sl in _row_blocks(u_count):
-        u_pair, u_rows = _rows_of(u_first[sl], u_count[sl])
-        lo, hi = _row_spans(unique[sl, :8], u_pair, u_rows, unique[sl, 8].astype(np.int64))
-        poly_px[sl] = np.bincount(u_pair, weights=_union_length(lo, hi), minlength=sl.stop - sl.start)
-        lo_parts.append(lo)
-        hi_parts.append(hi)
-    steps = max(part.shape[1] for part in lo_parts)
-    lo_u = np.concatenate([_pad_columns(part, steps, np.inf) for part in lo_parts])
-    hi_u = np.concatenate([_pad_columns(part, steps, -np.inf) for part in hi_parts])
-    u_offset = np.cumsum(u_count) - u_count
     # rows where both the polygon and the rectangle are present
     top = np.maximum(first, box[:, 1])
     bottom = np.minimum(last, box[:, 3])
     shared_rows = np.clip(bottom - top + 1, 0, None).astype(np.int64)
+    # the pairs of each distinct polygon: order[starts[u]:starts[u + 1]]
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(len(unique) + 1))
     n = len(heights)
     inter = np.zeros(n)
-    for sl in _row_blocks(shared_rows):
-        pair, rows = _rows_of(top[sl], shared_rows[sl])
-        if not len(pair):
-            continue
-        u = inverse[sl][pair]
-        at = u_offset[u] + (rows - u_first[u]).astype(np.int64)
-        b = box[sl][pair]
-        clipped = _union_length(np.maximum(lo_u[at], b[:, 0:1]), np.minimum(hi_u[at], b[:, 2:3]))
-        inter[sl] = np.bincount(pair, weights=clipped, minlength=sl.stop - sl.start)
+    poly_px = np.zeros(len(unique))
+    # Distinct polygons in blocks of bounded rows: their spans, then the rows they share
+    # with the rectangles of their pairs (memory: one block's spans at a time).
+    for sl in _row_blocks(u_count):
+        u_pair, u_rows = _rows_of(u_first[sl], u_count[sl])
+        lo, hi = _row_spans(unique[sl, :8], u_pair, u_rows, unique[sl, 8].astype(np.int64))
+        poly_px[sl] = np.bincount(u_pair, weights=_union_length(lo, hi), minlength=sl.stop - sl.start)
+        offset = np.cumsum(u_count[sl]) - u_count[sl]
+        members = order[starts[sl.start]:starts[sl.stop]]
+        for part in _row_blocks(shared_rows[members]):
+            idx = members[part]
+            pair, rows = _rows_of(top[idx], shared_rows[idx])
+            if not len(pair):
+                continue
+            u = inverse[idx][pair] - sl.start
+            at = offset[u] + (rows - u_first[sl][u]).astype(np.int64)
+            b = box[idx][pair]
+            clipped = _union_length(np.maximum(lo[at], b[:, 0:1]), np.minimum(hi[at], b[:, 2:3]))
+            inter[idx] = np.bincount(pair, weights=clipped, minlength=len(idx))
     return inter, poly_px[inverse] + _box_pixels(box) - inter
-
-
-def _pad_columns(values: np.ndarray, width: int, fill: float) -> np.ndarray:
-    if values.shape[1] == width:
-        return values
-    out = np.full((len(values), width), fill)
-    out[:, : values.shape[1]] = values
-    return out
 
 
 def _row_blocks(rows_per_item: np.ndarray):
@@ -330,38 +322,51 @@ def _row_spans(poly: np.ndarray, pair: np.ndarray, rows: np.ndarray, width: np.n
     ``poly``: ``(P, 2K)`` rounded vertices (already offset); ``pair``/``rows``: ``(R,)``
     polygon and row number of each row to fill; ``width``: ``(P,)`` raster widths.
     Returns ``lo, hi`` arrays ``(R, K - 1)`` of inclusive spans in fill order (empty
-    spans have ``lo > hi``).
+    spans have ``lo > hi``); ``(R, 1)`` when no row crosses more than two edges.
+
+    Edge by edge on ``(R,)`` columns: a row's crossing with edge ``k`` is the same IEEE
+    expression as in region.c (``trunc(x_k + (p - y_k) / (y_j - y_k) * (x_j - x_k))``),
+    and the first and last crossing of a two-crossing row are running minima and maxima
+    (the reductions over a length-K axis this replaces cost more than the arithmetic).
+    Rows crossing more than two edges (at vertices, or concave polygons) are filled from
+    their sorted crossings (:func:`_fill_sorted`).
     """
     xs, ys = poly[:, 0::2], poly[:, 1::2]
     k_count = xs.shape[1]
     xj, yj = np.roll(xs, 1, axis=1), np.roll(ys, 1, axis=1)  # edge (i, j = i - 1)
     r = yj - ys
-    y_low = np.where(r != 0, np.minimum(ys, yj), np.inf)[pair]  # horizontal edges never cross
-    y_high = np.maximum(ys, yj)[pair]
-    p = rows[:, None]
-    crosses = (y_low <= p) & (p <= y_high)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        node = np.trunc(xs[pair] + (p - ys[pair]) / r[pair] * (xj - xs)[pair])
-    width = width[pair]
-    node = np.where(crosses, node, np.inf)
-    count = crosses.sum(axis=1)
+    y_low = np.where(r != 0, np.minimum(ys, yj), np.inf)  # horizontal edges never cross
+    y_high = np.maximum(ys, yj)
+    dx = xj - xs
     n_rows = len(rows)
+    count = np.zeros(n_rows, dtype=np.int64)
+    first = np.full(n_rows, np.inf)
+    last = np.full(n_rows, -np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(k_count):
+            crosses = (y_low[:, k][pair] <= rows) & (rows <= y_high[:, k][pair])
+            node = np.trunc(xs[:, k][pair] + (rows - ys[:, k][pair]) / r[:, k][pair] * dx[:, k][pair])
+            count += crosses
+            np.minimum(first, np.where(crosses, node, np.inf), out=first)
+            np.maximum(last, np.where(crosses, node, -np.inf), out=last)
     rest = np.flatnonzero(count > 2)
     steps = max(k_count - 1, 1) if len(rest) else 1  # one span per row unless a row crosses > 2 edges
     lo = np.full((n_rows, steps), np.inf)
     hi = np.full((n_rows, steps), -np.inf)
-    w = width.astype(np.float64)
+    w = width[pair].astype(np.float64)
     # Most rows of a convex region cross exactly two edges: one span, no sorting needed.
     simple = np.flatnonzero(count == 2)
     if len(simple):
-        a = node[simple].min(axis=1)
-        b = np.where(crosses[simple], node[simple], -np.inf).max(axis=1)
-        ws = w[simple]
+        a, b, ws = first[simple], last[simple], w[simple]
         ok = (a != b) & (a < ws) & (b >= 0)
         lo[simple[ok], 0] = np.maximum(a[ok], 0)
         hi[simple[ok], 0] = np.minimum(b[ok], ws[ok] - 1)
     if len(rest):
-        lo[rest], hi[rest] = _fill_sorted(np.sort(node[rest], axis=1), count[rest], w[rest], steps)
+        q, p = pair[rest], rows[rest][:, None]
+        crosses = (y_low[q] <= p) & (p <= y_high[q])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            node = np.where(crosses, np.trunc(xs[q] + (p - ys[q]) / r[q] * dx[q]), np.inf)
+        lo[rest], hi[rest] = _fill_sorted(np.sort(node, axis=1), count[rest], w[rest], steps)
     return lo, hi
 
 

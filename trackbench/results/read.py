@@ -146,17 +146,25 @@ def read_ope_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *,
     repeated-run layout (``<seq>/<seq>_001.txt``).
     """
     index = _as_index(tracker_dir)
+    files = [_ope_file(index, seq) for seq in dataset]
+    index.source.preparse_boxes(rel for rel in files if rel is not None)
     results: dict[str, np.ndarray] = {}
-    for seq in dataset:
-        rel = index.single_file(seq)
-        if rel is None and _lookup(index.runs, seq):
-            rel = _lookup(index.runs, seq)[0][1]
+    for seq, rel in zip(dataset, files):
         if rel is None:
             raise index.describe_missing(seq, "ope")
         where = index.source.display_path(rel)
         boxes = index.source.read_boxes(rel, widths=(4,))
         results[seq.name] = _fit_length(boxes, seq, where, strict, True, mismatches)
     return results
+
+
+def _ope_file(index: ResultIndex, seq: Sequence) -> str | None:
+    """The one-pass result file of ``seq``: ``<seq>.txt``, else the first run of a
+    repeated-run layout; ``None`` when there is neither."""
+    rel = index.single_file(seq)
+    if rel is None and _lookup(index.runs, seq):
+        rel = _lookup(index.runs, seq)[0][1]
+    return rel
 
 
 def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *, strict: bool = False,
@@ -167,11 +175,10 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
     A one-pass ``<seq>.txt`` counts as a single run.
     """
     index = _as_index(tracker_dir)
+    files = [_run_files(index, seq) for seq in dataset]
+    index.source.preparse_boxes(rel for rels in files for rel in rels)
     results: dict[str, list[np.ndarray]] = {}
-    for seq in dataset:
-        rels = [rel for _, rel in _lookup(index.runs, seq) or []]
-        if not rels and _lookup(index.single, seq):
-            rels = [index.single_file(seq)]
+    for seq, rels in zip(dataset, files):
         if not rels:
             raise index.describe_missing(seq, "runs")
         runs = []
@@ -181,6 +188,15 @@ def read_repeated_results(tracker_dir: str | Path | ResultIndex, dataset: Datase
             runs.append(_fit_length(boxes, seq, where, strict, False, mismatches))
         results[seq.name] = runs
     return results
+
+
+def _run_files(index: ResultIndex, seq: Sequence) -> list[str]:
+    """The run files of ``seq`` in run order (``<seq>/<seq>_NNN.txt``), else its one-pass
+    ``<seq>.txt`` as a single run; empty when there is neither."""
+    rels = [rel for _, rel in _lookup(index.runs, seq) or []]
+    if not rels and _lookup(index.single, seq):
+        rels = [index.single_file(seq)]
+    return rels
 
 
 def read_vot_results(tracker_dir: str | Path | ResultIndex, dataset: Dataset, *, strict: bool = False,

@@ -14,13 +14,14 @@ ignored everywhere: ``__MACOSX/``, ``._*`` (macOS resource forks), ``.DS_Store``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.names import check_member
-from trackbench.fastparse import cached_parse
+from trackbench.table_cache import cached_parse, parse_in_groups
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".zip")
 _LITTER_NAMES = {".ds_store", "thumbs.db"}
@@ -53,6 +54,7 @@ class ResultSource:
     def __init__(self, location: str | Path):
         self.location = Path(location)
         self._texts: dict[str, bytes] | None = None
+        self._parsed: dict[str, np.ndarray] = {}  # by preparse_boxes, until read_boxes takes them
         if self.location.is_dir():
             self.paths = sorted(rel for rel in _text_files(self.location) if not is_litter(rel))
         elif is_archive(self.location):
@@ -86,15 +88,29 @@ class ResultSource:
             raise TrackbenchError("not a text file", self.display_path(rel)) from None
 
     def read_boxes(self, rel: str, widths: tuple[int, ...] | None = (4, 8)) -> np.ndarray:
-        """:func:`parse_boxes` of file ``rel``: parsed whole at C speed (cached by content,
-        :mod:`trackbench.fastparse`), and line by line only when that declines, for the
-        exact error."""
-        data = self.read_bytes(rel)
-        values = cached_parse(data)
+        """:func:`parse_boxes` of file ``rel``: parsed whole at C speed
+        (:mod:`trackbench.fastparse`; cached by content, :mod:`trackbench.table_cache`), or
+        taken from :meth:`preparse_boxes`, and line by line only when that declines, for
+        the exact error."""
+        values = self._parsed.pop(rel, None)
+        if values is None:
+            values = cached_parse(self.read_bytes(rel))
         if values is not None and (widths is None or values.shape[1] in widths):
             return values
         return parse_boxes(self.read_text(rel), self.display_path(rel), widths)
 
+    def preparse_boxes(self, rels: Iterable[str]) -> None:
+        """Parse files ahead of :meth:`read_boxes`, many at a time
+        (:func:`trackbench.table_cache.parse_in_groups`); what that leaves out (large
+        files, files it declines, files that cannot be read) :meth:`read_boxes` reads,
+        decides and words the errors of, in the caller's order."""
+        self._parsed.update(parse_in_groups((rel, data) for rel in rels if (data := self._try_read(rel)) is not None))
+
+    def _try_read(self, rel: str) -> bytes | None:
+        try:
+            return self.read_bytes(rel)
+        except OSError:
+            return None
 
 def _text_files(folder: Path) -> list[str]:
     """The ``.txt`` / ``.value`` files under ``folder`` (any depth; symbolic links to files
