@@ -317,7 +317,8 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
             todo = longest_first([u for u in missing if u.key not in failed])
             if not todo:
                 break
-            _check_images(todo)
+            if not first_round:  # the first round's units were checked before the run started
+                _check_images(todo)
             for unit in todo:
                 manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames).status = "pending"
             committer.submit(manifest.save_if_due)  # on the writer thread, while tracking starts
