@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -178,13 +177,11 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 def _read_umask() -> int:
+    """The process's umask (read by setting it and putting it back: not thread-safe; new
+    files get ``0o666 & ~umask``, see :func:`create_temporary`)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-# Read once at import (single-threaded then): os.umask can only be read by setting it.
-_FILE_MODE = 0o666 & ~_read_umask()
 
 
 class naming_file:
@@ -213,11 +210,35 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
         _atomic_write(path, data, durable)
 
 
+_TEMPORARY_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                    | getattr(os, "O_BINARY", 0))
+
+
+def create_temporary(path: Path) -> tuple[int, str]:
+    """A new hidden temporary ``.<name>.<random>.tmp`` beside ``path`` (its folder made
+    if missing), open for writing, with the usual mode (``0o666`` less the umask, as
+    ``open`` gives): ``(descriptor, name)``. One ``open`` call where ``tempfile.mkstemp``
+    (a 0600 file) plus ``fchmod`` and a ``mkdir`` of the folder took four system calls
+    and Python's name generator; the random part is 48 bits from ``os.urandom``."""
+    folder = os.fspath(path.parent)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, _TEMPORARY_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            try:
+                return os.open(tmp, _TEMPORARY_FLAGS, 0o666), tmp
+            except FileExistsError:
+                continue
+    raise FileExistsError(17, "no unused temporary file name", os.fspath(path))
+
+
 def _atomic_write(path: Path, data: bytes, durable: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = create_temporary(path)
     try:
-        os.fchmod(fd, _FILE_MODE)  # mkstemp creates 0600; give files the usual mode
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -245,12 +266,10 @@ def atomic_write_files(files: list[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             with naming_file(path):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                fd, tmp = create_temporary(path)
                 temporaries.append((path, tmp))
                 handle = os.fdopen(fd, "wb")
                 handles.append(handle)
-                os.fchmod(fd, _FILE_MODE)
                 handle.write(data)
                 handle.flush()
         errors: list[tuple[Path, OSError]] = []

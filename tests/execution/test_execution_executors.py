@@ -227,3 +227,26 @@ def test_only_tasks_that_fit_the_socket_buffer_are_sent_ahead(dataset):
     finally:
         worker.stop()
     assert [o.key for o in outcomes] == ["alpha", "beta"] and all(o.ok for o in outcomes)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tasks_sent_ahead_run_once_and_their_outcomes_come_from_run(dataset, workers):
+    from trackbench.execution.isolated import IsolatedExecutor
+    from trackbench.execution.units import WorkUnit
+    from trackbench.execution.watch import Limits
+
+    names = ["beta", "delta", "alpha", "eps", "gamma"]  # longest first, as the runner orders them
+    tasks = [[WorkUnit(dataset[name])] for name in names]
+    executor = IsolatedExecutor("identity", {}, workers, limits=Limits(30))
+    frames = []
+    try:
+        executor.send_ahead(tasks)  # the first task(s) start before run() is called
+        assert sum(w.busy for w in executor._pool) == workers
+        outcomes = [o for batch in executor.run(tasks, frames.append) for o in batch]
+    finally:
+        executor.close()
+    assert sorted(o.key for o in outcomes) == sorted(names)  # each task once: none sent twice, none lost
+    assert all(o.ok and o.frames == LENGTHS[o.key] for o in outcomes)
+    assert sum(frames) == sum(LENGTHS.values())
+    if workers == 1:
+        assert [o.key for o in outcomes] == names

@@ -77,19 +77,64 @@ def start_method() -> str:
     return "fork"
 
 
+def return_free_heap() -> None:
+    """Give the C heap's free pages back to the kernel (glibc's ``malloc_trim``; nothing
+    where it does not exist), before a worker is forked: a fork copies the page table
+    entries of every resident page, free ones included, and a process that has decoded or
+    generated images can hold tens of MB of them (benchmarks/README.md: a fork of a
+    process with 60 MB of such pages took 6.5 ms, 2.5 ms once they were returned). It
+    costs about 0.1 ms per MB returned, nothing when there is nothing to return."""
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 def _exit_when_orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
 
 
+#: ``prctl`` option: the signal the kernel sends this process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> bool:
+    """Have the kernel kill this process (``SIGKILL``) when its parent dies, where Linux's
+    ``prctl(PR_SET_PDEATHSIG)`` exists: no watching thread to start (about a millisecond
+    of a worker's start). False where it does not (the caller then watches ``getppid``).
+    The kernel sends it when the *thread* that started this process ends, so it is used
+    only for workers started by the parent's main thread."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError, TypeError):
+        return False
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+    return True
+
+
 def _child_main(conn: Any, slots: Any, spec: str, options: dict[str, Any], device: str | None, parent: int,
-                threads: int | None = None, factory: Any = None) -> None:
-    """The worker process: set its threads, build the tracker, then run tasks until told to stop."""
+                threads: int | None = None, factory: Any = None, started_by_main_thread: bool = False) -> None:
+    """The worker process: set its threads, build the tracker, then run tasks until told to
+    stop. It ends when its parent dies: by the kernel's signal when the parent's main
+    thread started it (:func:`_die_with_parent`; that signal follows the starting thread),
+    else by a thread watching ``getppid``."""
     os.setpgid(0, 0)  # its own process group: killed as one on a timeout, no terminal Ctrl-C
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked child inherits the command's handler
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="trackbench-orphan-watch").start()
+    if not (started_by_main_thread and _die_with_parent(parent)):
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                         name="trackbench-orphan-watch").start()
     watch = FrameWatch(slots)
     watch.set_phase(BUILDING)
     tracker, build_error = None, None
@@ -187,6 +232,8 @@ class WorkerProcess:
     def _start(self) -> None:
         method = start_method()
         self._context = multiprocessing.get_context(method)
+        if method == "fork":
+            return_free_heap()
         with naming_file(SHARED_MEMORY):
             slots = self._context.RawArray("d", SLOTS)
         self.watch = FrameWatch(slots)
@@ -195,7 +242,8 @@ class WorkerProcess:
         self.process = self._context.Process(
             target=_child_main,
             args=(child_conn, slots, self.spec, self.options, self.device, os.getpid(), self.threads,
-                  self.factory if method == "fork" else None),
+                  self.factory if method == "fork" else None,
+                  threading.current_thread() is threading.main_thread()),
             name="trackbench-worker",
             daemon=False,  # a tracker may start processes of its own; close() stops it
         )
@@ -357,28 +405,46 @@ class IsolatedExecutor:
                           factory)
             for index in range(self.workers)
         ]
+        self._sent: list[list[WorkUnit]] = []  # tasks handed out by send_ahead, for the next run()
         for worker in self._pool:  # they import and build while the runner prepares the run
             worker.start()
+
+    def send_ahead(self, tasks: list[list[WorkUnit]]) -> None:
+        """Hand the first of ``tasks`` to the idle workers now (one worker: also the next
+        task behind it), so they track while the caller prepares the rest of the run (its
+        writer thread, ``run.json``, the manifest); the :meth:`run` that follows with the
+        same list hands out only the others and yields every outcome as usual."""
+        waiting = list(reversed(tasks))
+        self._hand_out(waiting, len(self._pool), len(self._pool) == 1)
+        self._sent = [task for task in tasks if not any(task is left for left in waiting)]
+
+    def _hand_out(self, waiting: list[list[WorkUnit]], limit: int, ahead: bool) -> list[WorkerProcess]:
+        """Submit tasks popped from the end of ``waiting`` to idle workers (at most ``limit``
+        busy), queue the next one behind a single busy worker when ``ahead``; the busy workers."""
+        busy = [w for w in self._pool if w.busy]
+        for worker in self._pool:
+            if not waiting or len(busy) >= limit:
+                break
+            if not worker.busy:
+                worker.submit(waiting.pop())
+                busy.append(worker)
+        if ahead and waiting and busy and busy[0].queue(waiting[-1]):
+            waiting.pop()
+        return busy
 
     def run(
         self, tasks: list[list[WorkUnit]], progress: Callable[[int], None], isolate: bool = False
     ) -> Iterator[list[UnitOutcome]]:
-        """Hand out the tasks (in order: longest first) and yield outcomes as tasks finish.
+        """Hand out the tasks (in order: longest first) and yield outcomes as tasks finish
+        (tasks already handed out by :meth:`send_ahead` are not sent again).
         ``isolate`` runs one task at a time (retries: a crash then blames only its own unit,
         and is never a neighbour's side effect)."""
-        waiting = list(reversed(tasks))
+        sent, self._sent = self._sent, []
+        waiting = [task for task in reversed(tasks) if not any(task is done for done in sent)]
         limit = 1 if isolate else len(self._pool)
         ahead = not isolate and len(self._pool) == 1  # several workers: no queue behind a long task
         while True:
-            busy = [w for w in self._pool if w.busy]
-            for worker in self._pool:
-                if not waiting or len(busy) >= limit:
-                    break
-                if not worker.busy:
-                    worker.submit(waiting.pop())
-                    busy.append(worker)
-            if ahead and waiting and busy and busy[0].queue(waiting[-1]):
-                waiting.pop()
+            busy = self._hand_out(waiting, limit, ahead)
             if not busy:
                 return
             wait([item for w in busy for item in w.waitables()], timeout=POLL_SECONDS)

@@ -259,8 +259,11 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
         remove_stale_temporaries(tracker_dir)  # under the lock: no other run's files in flight
         finished, missing = plan_units(suite, dataset, tracker_dir, deterministic)
         _check_images(missing)
+        first_tasks = group_into_tasks(longest_first(missing), batch)
         if missing:
             executor = make_executor(options, tracker, limits, factory)
+            if hasattr(executor, "send_ahead"):  # isolated workers start tracking while the run is prepared
+                executor.send_ahead(first_tasks)
     except BaseException:
         if executor is not None:
             executor.close()
@@ -269,7 +272,7 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
     try:
         summary = _execute(suite, dataset, options, executor, tracker_dir, tracker_name, deterministic, batch,
-                           finished, missing, info)
+                           finished, missing, info, first_tasks)
     finally:
         lock.release()
     summary.wall_seconds = time.perf_counter() - started
@@ -278,8 +281,10 @@ def run_suite(suite: "Suite", dataset: Dataset, options: RunOptions) -> RunSumma
 
 def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, tracker_dir: Path, tracker_name: str,
              deterministic: bool | None, batch: int, finished: list[WorkUnit], missing: list[WorkUnit],
-             info: dict[str, Any]) -> RunSummary:
+             info: dict[str, Any], first_tasks: list[list[WorkUnit]]) -> RunSummary:
     """Run the ``missing`` units (the results folder locked), retrying failures once.
+    ``first_tasks``: the first round's tasks (``missing`` grouped, longest first), which
+    an isolated executor may already be running (``send_ahead``).
 
     ``run.json`` (``info``) is the writer thread's first job, so its fsync overlaps the
     start of tracking and it is on disk before any result file. When a round ends with
@@ -312,21 +317,23 @@ def _execute(suite: Any, dataset: Dataset, options: RunOptions, executor: Any, t
             todo = longest_first([u for u in missing if u.key not in failed])
             if not todo:
                 break
-            _check_images(todo)
+            if not first_round:  # the first round's units were checked before the run started
+                _check_images(todo)
             for unit in todo:
                 manifest.record(unit.key, unit.sequence.name, unit.repetition, unit.frames).status = "pending"
             committer.submit(manifest.save_if_due)  # on the writer thread, while tracking starts
             if not first_round:  # retries and VOT repetitions 4.. add to the work
                 bar.total += sum(u.frames for u in todo)
                 bar.refresh()
-            first_round = False
             by_key = {u.key: u for u in todo}
             fresh = [u for u in todo if u.key not in attempts]
             retries = [u for u in todo if u.key in attempts]
+            tasks = first_tasks if first_round else group_into_tasks(fresh, batch)
+            first_round = False
             round_failed = False
             remaining = len(todo)
             for outcomes in chain(
-                executor.run(group_into_tasks(fresh, batch), bar.update),
+                executor.run(tasks, bar.update),
                 executor.run(group_into_tasks(retries, 1), bar.update, isolate=True),
             ):
                 for outcome in outcomes:
