@@ -32,6 +32,7 @@ import numpy as np
 
 from trackbench.cachedir import cache_dir
 from trackbench.fastparse import MANY_MAX_BYTES, PARSER_VERSION, VECTOR_MIN_BYTES, parse_any, parse_numeric_many
+from trackbench.tempfiles import create_temporary
 
 #: Files smaller than this are not cached one by one (parsing them costs less than a cache
 #: lookup); groups of them are (:func:`cached_parse_many`).
@@ -182,9 +183,7 @@ def _store(path: Path, *tables: np.ndarray) -> None:
     the same folder, then ``os.replace``; never partial, not flushed to disk (a cache); a
     cache that cannot be written is skipped silently. Built directly, with one
     ``os.open`` / ``write`` / ``os.replace``: LaSOT's 560 entries spend most of their time
-    creating files, and ``np.save`` plus the general atomic writer
-    (:func:`trackbench.textio.atomic_write_bytes`: ``mkstemp``, ``fchmod``, the folder made
-    each time) added a third to that."""
+    creating files (:func:`trackbench.tempfiles.create_temporary`: one ``open``)."""
     parts = []
     for table in tables:
         block = _block(table)
@@ -192,15 +191,8 @@ def _store(path: Path, *tables: np.ndarray) -> None:
             return
         parts += block
     data = b"".join(parts)
-    folder, name = os.path.split(path)
-    temporary = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        try:
-            fd = os.open(temporary, flags, 0o666)  # the usual mode (the umask applies)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(temporary, flags, 0o666)
+        fd, temporary = create_temporary(path)
         try:
             with open(fd, "wb", closefd=True) as handle:
                 handle.write(data)

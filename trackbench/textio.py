@@ -17,6 +17,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.table_cache import cached_parse, parse_in_groups
+from trackbench.tempfiles import create_temporary
 
 _SPLIT = re.compile(r"[,\t; ]+")
 
@@ -178,7 +179,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 def _read_umask() -> int:
     """The process's umask (read by setting it and putting it back: not thread-safe; new
-    files get ``0o666 & ~umask``, see :func:`create_temporary`)."""
+    files get ``0o666 & ~umask``, see :func:`trackbench.tempfiles.create_temporary`)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -208,32 +209,6 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
     path = Path(path)
     with naming_file(path):
         _atomic_write(path, data, durable)
-
-
-_TEMPORARY_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-                    | getattr(os, "O_BINARY", 0))
-
-
-def create_temporary(path: Path) -> tuple[int, str]:
-    """A new hidden temporary ``.<name>.<random>.tmp`` beside ``path`` (its folder made
-    if missing), open for writing, with the usual mode (``0o666`` less the umask, as
-    ``open`` gives): ``(descriptor, name)``. One ``open`` call where ``tempfile.mkstemp``
-    (a 0600 file) plus ``fchmod`` and a ``mkdir`` of the folder took four system calls
-    and Python's name generator; the random part is 48 bits from ``os.urandom``."""
-    folder = os.fspath(path.parent)
-    for _ in range(100):
-        tmp = os.path.join(folder, f".{path.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(tmp, _TEMPORARY_FLAGS, 0o666), tmp
-        except FileExistsError:
-            continue
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            try:
-                return os.open(tmp, _TEMPORARY_FLAGS, 0o666), tmp
-            except FileExistsError:
-                continue
-    raise FileExistsError(17, "no unused temporary file name", os.fspath(path))
 
 
 def _atomic_write(path: Path, data: bytes, durable: bool) -> None:
