@@ -8,13 +8,12 @@ give. Callers then run the careful reader, which either returns the same array o
 the exact ``<file>:<line>: ...`` error. The fast paths never decide anything about
 malformed input; they only decline. In order:
 
-1. files of at least :data:`VECTOR_MIN_BYTES`: :func:`trackbench.decimal_table.parse_decimal_table`,
-   a vectorised numpy parser of plain decimal numbers (no exponents, no letters) that is
-   exactly ``float()`` (correctly rounded: Clinger's fast path below ``2**53``, an exact
-   uint64 rounding check above, ``float()`` itself for the rare undecided number; see that
-   module). LaSOT's 63 MB of annotations and 17-digit results take it (all but two
-   SiamRPN++ files, which hold an exponent such as ``5.399880340917207e-05``);
-2. anything it declines: below :data:`C_PARSER_MIN_BYTES` by splitting the text, else one
+1. files of at least :data:`ARROW_MIN_BYTES`: :func:`trackbench.arrow_table.parse_arrow_table`,
+   Apache Arrow's C++ CSV reader, whose conversion is exactly ``float()`` (correctly
+   rounded; see that module). LaSOT's 63 MB of annotations and 17-digit results take it,
+   exponents such as SiamRPN++'s ``5.399880340917207e-05`` included;
+2. anything it declines (runs of separators such as ``1, 2``, a separator ending a line):
+   below :data:`C_PARSER_MIN_BYTES` by splitting the text, else one
    call to a C reader (pandas' tokenizer for large tables once pandas is loaded,
    ``np.loadtxt``'s otherwise, see :func:`_c_parse`), both converting as ``float()``;
 3. tables with letters (``nan`` rows): :func:`parse_tokens`, which splits the text and
@@ -37,7 +36,7 @@ import sys
 
 import numpy as np
 
-from trackbench.decimal_table import parse_decimal_table
+from trackbench.arrow_table import parse_arrow_table, prepare_table
 
 #: Bump when the parsing rules change: old cache entries then no longer match.
 PARSER_VERSION = b"trackbench-table-1"
@@ -47,14 +46,13 @@ C_PARSER_MIN_BYTES = 8192
 #: ``np.loadtxt``, but importing pandas costs as much as reading a few MB: OTB result files
 #: stay below this, LaSOT has a few above).
 PANDAS_MIN_BYTES = 512 * 1024
-#: Files at least this large are parsed by :mod:`trackbench.decimal_table` first (smaller
-#: ones cost less to split than that parser's fixed cost of some hundred numpy calls).
-VECTOR_MIN_BYTES = 4096
+#: Files at least this large are parsed by :mod:`trackbench.arrow_table` first (smaller
+#: ones cost less to split than Arrow's fixed cost of about 0.2 ms a call).
+ARROW_MIN_BYTES = 4096
 
 _ALLOWED = b"0123456789.+-eE \t,;\n"
 _SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
 _BOM = b"\xef\xbb\xbf"
-_VECTOR_BYTES = bytes(c if c in b"0123456789.+-\n" else 32 if c in b" \t,;" else 255 for c in range(256))
 
 
 def _clean(data: bytes) -> bytes | None:
@@ -69,23 +67,12 @@ def _clean(data: bytes) -> bytes | None:
     return data.translate(_SEPARATORS).rstrip()
 
 
-def _vector_text(data: bytes) -> bytes:
-    """The table's bytes as :func:`trackbench.decimal_table.parse_decimal_table` takes them:
-    separators as spaces, ``\r\n`` as ``\n``, trailing blank lines removed, and every
-    byte outside ``0-9 . + -``, separators and newlines (letters, a lone ``\r``) made 0xFF,
-    which that parser declines."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
-    return data.translate(_VECTOR_BYTES).rstrip()
-
-
 def parse_numeric(data: bytes) -> np.ndarray | None:
     """``(rows, width)`` float64 array of a table's bytes, or ``None`` when unsure (see the
     module docstring). An empty table gives ``None`` (callers report it)."""
-    if len(data) >= VECTOR_MIN_BYTES:
-        values = parse_decimal_table(_vector_text(data))
+    if len(data) >= ARROW_MIN_BYTES:
+        table = prepare_table(data)
+        values = None if table is None else parse_arrow_table(table.buffer, table.width())
         if values is not None:
             return values
     text = _clean(data)
@@ -173,36 +160,43 @@ def parse_any(data: bytes) -> np.ndarray | None:
     return values
 
 
-#: At most this many bytes of files are parsed in one :func:`parse_numeric_many` call by
+#: At most this many bytes of files are parsed in one :func:`parse_numeric_group` call by
 #: the batching readers (the joined text and its temporaries stay a few times this size).
 MANY_MAX_BYTES = 4 << 20
 
 
 def parse_numeric_many(datas: list[bytes]) -> list[np.ndarray] | None:
-    """The tables of several files parsed as one (one
-    :func:`trackbench.decimal_table.parse_decimal_table` call on their cleaned texts joined
-    by line ends), each equal to ``parse_numeric(data)``; ``None`` unless every file is a
-    non-empty table of plain decimal numbers of one width (the caller then parses the files
-    one by one, which decides each and words any error).
+    """Each file's table, equal to ``parse_numeric(data)``, from :func:`parse_numeric_group`."""
+    group = parse_numeric_group(datas)
+    if group is None:
+        return None
+    values, rows = group
+    return np.split(values, np.cumsum(rows[:-1]))
 
-    Why the values are the same: that parser reads each row on its own, exactly as
-    ``float()``; each cleaned text ends in a number (trailing blank lines and spaces are
-    cut), so joining adds no blank line and no number spans two files, and a file that
-    starts with a blank line puts one inside the joined table, which declines. OTB's
-    result files (20 KB each) cost that parser's fixed per-call work (~0.3 ms) one hundred
-    times per tracker when parsed one by one.
+
+def parse_numeric_group(datas: list[bytes]) -> tuple[np.ndarray, list[int]] | None:
+    """The tables of several files parsed as one (one
+    :func:`trackbench.arrow_table.parse_arrow_table` call on their prepared texts joined by
+    line ends): all rows in file order, and each file's row count; ``None`` unless every
+    file is a non-empty table that Arrow reads, all of one width (the caller then parses
+    the files one by one, which decides each and words any error).
+
+    Why each file's rows equal ``parse_numeric(data)``: Arrow reads each row on its own,
+    exactly as ``float()``; each prepared text ends in a number or a separator (trailing
+    whitespace is cut), so joining adds no blank line and no number spans two files (a
+    trailing separator makes an empty field, which declines), and a file that starts with
+    a blank line puts one inside the joined table, which declines. OTB's result files
+    (20 KB each) would pay Arrow's fixed cost per call (~0.2 ms) one hundred times per
+    tracker one by one.
     """
-    texts = [_vector_text(data) for data in datas]
-    if not all(texts) or any(b"\xff" in text for text in texts):
-        return None  # an empty file, letters or exponents: decided file by file
-    first = texts[0]
-    width = len(first[:first.find(b"\n")].split()) if b"\n" in first else len(first.split())
-    for text in texts[1:]:  # widths differ (boxes and polygons): no joined table
-        end = text.find(b"\n")
-        if len((text[:end] if end >= 0 else text).split()) != width:
-            return None
-    rows = [text.count(b"\n") + 1 for text in texts]
-    values = parse_decimal_table(b"\n".join(texts))
+    tables = [prepare_table(data) for data in datas]
+    if not tables or None in tables:
+        return None  # an empty file, letters: decided file by file
+    width = tables[0].width()
+    if any(table.width() != width for table in tables[1:]):
+        return None  # widths differ (boxes and polygons): no joined table
+    rows = [table.rows() for table in tables]
+    values = parse_arrow_table(b"\n".join(table.buffer for table in tables), width)
     if values is None or len(values) != sum(rows):
         return None
-    return np.split(values, np.cumsum(rows[:-1]))
+    return values, rows

@@ -3,7 +3,7 @@ and result file's numbers once.
 
 :func:`cached_parse` keeps the parsed array of one file of at least
 :data:`CACHE_MIN_BYTES`; :func:`cached_parse_many` the arrays of a group of files parsed
-together (:func:`trackbench.fastparse.parse_numeric_many`: a tracker's small result files)
+together (:func:`trackbench.fastparse.parse_numeric_group`: a tracker's small result files)
 in one entry. Entries live under ``<cache>/tables/`` (:func:`trackbench.cachedir.cache_dir`:
 ``$TRACKBENCH_CACHE_DIR``; else ``$XDG_CACHE_HOME/trackbench`` or ``~/.cache/trackbench``;
 the value ``off`` disables it). The key is the SHA-256 of the files' bytes (for a group:
@@ -31,12 +31,12 @@ from typing import Callable, Hashable, Iterable, TypeVar
 import numpy as np
 
 from trackbench.cachedir import cache_dir
-from trackbench.fastparse import MANY_MAX_BYTES, PARSER_VERSION, VECTOR_MIN_BYTES, parse_any, parse_numeric_many
+from trackbench.fastparse import MANY_MAX_BYTES, PARSER_VERSION, ARROW_MIN_BYTES, parse_any, parse_numeric_group
 from trackbench.tempfiles import create_temporary
 
 #: Files smaller than this are not cached one by one (parsing them costs less than a cache
 #: lookup); groups of them are (:func:`cached_parse_many`).
-CACHE_MIN_BYTES = VECTOR_MIN_BYTES
+CACHE_MIN_BYTES = ARROW_MIN_BYTES
 _GROUP_KEY = b"|group|"
 K = TypeVar("K", bound=Hashable)
 
@@ -63,9 +63,9 @@ def cached_parse(data: bytes, parse: Callable[[bytes], np.ndarray | None] = pars
 
 def cached_parse_many(datas: list[bytes]) -> list[np.ndarray | None]:
     """``parse_any`` of each file's bytes: parsed as one group
-    (:func:`trackbench.fastparse.parse_numeric_many`) and cached as one entry when the
-    group allows it, else file by file through :func:`cached_parse` (where letters, an
-    exponent or another width in one file, or a malformed one, are decided and worded)."""
+    (:func:`trackbench.fastparse.parse_numeric_group`) and cached as one entry when the
+    group allows it, else file by file through :func:`cached_parse` (where letters, runs of
+    separators or another width in one file, or a malformed one, are decided and worded)."""
     if len(datas) < 2:
         return [cached_parse(data) for data in datas]
     folder = cache_dir()
@@ -83,13 +83,13 @@ def cached_parse_many(datas: list[bytes]) -> list[np.ndarray | None]:
                 return np.split(values, np.cumsum(rows[:-1]))
         except (OSError, ValueError, EOFError):
             pass  # missing or damaged entry: parse again and rewrite it
-    tables = parse_numeric_many(datas)
-    if tables is None:
+    group = parse_numeric_group(datas)
+    if group is None:
         return [cached_parse(data) for data in datas]
+    values, rows = group
     if path is not None:
-        counts = np.array([[len(table)] for table in tables], dtype=np.float64)
-        _store(path, counts, np.concatenate(tables) if len(tables) > 1 else tables[0])
-    return list(tables)
+        _store(path, np.array(rows, dtype=np.float64)[:, None], values)
+    return np.split(values, np.cumsum(rows[:-1]))
 
 
 def parse_in_groups(files: Iterable[tuple[K, bytes]]) -> dict[K, np.ndarray]:

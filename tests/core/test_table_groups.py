@@ -69,7 +69,8 @@ NAN = float("nan")
 @pytest.mark.parametrize("odd, alone", [
     (b"", None),  # an empty file
     (b"nan,1,2,3\n4,5,6,7\n", [[NAN, 1, 2, 3], [4, 5, 6, 7]]),  # letters: decided file by file
-    (b"1e3,1,2,3\n", [[1000, 1, 2, 3]]),  # an exponent
+    (b"1, 2, 3, 4\n", [[1, 2, 3, 4]]),  # runs of separators
+    (b"1,2,3,4,\n", [[1, 2, 3, 4]]),  # a separator ending a line
     (b"1,2,3,4,5\n6,7,8,9,10\n", [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]),  # another width
     (b"\n1,2,3,4\n", None),  # a blank line before the table
     (b"1,2,3,4\n\n5,6,7,8\n", None),  # a blank line inside
@@ -88,6 +89,15 @@ def test_a_group_declines_what_it_cannot_join_and_files_are_then_decided_one_by_
     else:
         np.testing.assert_array_equal(tables[1], np.array(alone, dtype=np.float64))
     assert not list((tmp_path / "cache" / "tables").glob("*.tables"))  # no group entry
+
+
+def test_a_group_takes_exponents_and_the_separators_of_each_file():
+    datas = [_table(50, 1), b"1e3,1.5E-2,-2e+1,3\n4,5,6,7\n", b"8\t9\t10\t11\n", b"12 13;14 15\r\n"]
+    tables = parse_numeric_many(datas)
+    assert tables is not None and [len(t) for t in tables] == [50, 2, 1, 1]
+    np.testing.assert_array_equal(tables[1], [[1000, 0.015, -20, 3], [4, 5, 6, 7]])
+    np.testing.assert_array_equal(tables[2], [[8, 9, 10, 11]])
+    np.testing.assert_array_equal(tables[3], [[12, 13, 14, 15]])
 
 
 def _careful(data: bytes, tmp_path) -> np.ndarray:

@@ -80,3 +80,17 @@ def test_the_cli_passes_threads_to_a_worker(dataset, tmp_path):
                     "--root", str(root), "--out", str(tmp_path), "--threads", "1", "--no-progress"],
                    check=True, env=env, capture_output=True, text=True)
     assert recorded_threads(tmp_path / "custom" / "threads") == {("1.0000", "1.0000")}
+
+
+@pytest.mark.parametrize("imported_first", [True, False])
+def test_arrow_table_reader_pool_follows_apply_threads(imported_first):
+    """Arrow's CPU pool (the table reader's) takes the chosen count, whether pyarrow was
+    loaded before (``set_cpu_count``) or loads after (``$OMP_NUM_THREADS``)."""
+    code = ("import pyarrow\n" if imported_first else "") + (
+        "from trackbench.execution.threads import apply_threads\n"
+        "apply_threads(1)\n"
+        "import pyarrow\n"
+        "print(pyarrow.cpu_count())\n")
+    env = {k: v for k, v in os.environ.items() if k not in threads_module.THREAD_VARIABLES}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "1"

@@ -12,9 +12,11 @@ other at every parallel region). So every process that builds a tracker first ca
    e.g. under ``taskset`` or a container's CPU set) divided by the worker processes, at
    least 1.
 
-:func:`apply_threads` calls ``torch.set_num_threads`` and ``cv2.setNumThreads`` for the
-libraries already imported, and sets the environment variables that torch (OpenMP), MKL,
-OpenBLAS and OpenCV (``OPENCV_FOR_THREADS_NUM``) read when they load later, so nothing is
+:func:`apply_threads` calls ``torch.set_num_threads``, ``cv2.setNumThreads`` and
+``pyarrow.set_cpu_count`` for the libraries already imported, and sets the environment
+variables that torch (OpenMP), MKL, OpenBLAS, OpenCV (``OPENCV_FOR_THREADS_NUM``) and
+Arrow's CPU pool (``OMP_NUM_THREADS``; the table reader, :mod:`trackbench.arrow_table`)
+read when they load later, so nothing is
 imported only to be configured. It must run before the tracker is built.
 """
 
@@ -56,7 +58,7 @@ def choose_threads(requested: int | None, workers: int = 1) -> int:
 
 
 def apply_threads(threads: int) -> None:
-    """Make torch, OpenCV and the OpenMP/BLAS runtimes of this process use ``threads``
+    """Make torch, OpenCV, Arrow and the OpenMP/BLAS runtimes of this process use ``threads``
     threads (call before the tracker is built; idempotent)."""
     threads = max(1, int(threads))
     for name in THREAD_VARIABLES:
@@ -67,3 +69,6 @@ def apply_threads(threads: int) -> None:
     cv2 = sys.modules.get("cv2")
     if cv2 is not None:
         cv2.setNumThreads(threads)
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and pyarrow.cpu_count() != threads:
+        pyarrow.set_cpu_count(threads)
