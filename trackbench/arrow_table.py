@@ -94,7 +94,7 @@ def parse_arrow_table(buffer: bytes | memoryview, width: int) -> np.ndarray | No
     try:
         table = csv.read_csv(pa.py_buffer(buffer), read_options=read, parse_options=parse,
                              convert_options=convert, memory_pool=pa.system_memory_pool())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a bad token or row: the other readers decide
+    except pa.ArrowException:  # a bad token or row, a line longer than a block: the other readers decide
         return None
     values = np.empty((table.num_rows, width), dtype=np.float64)
     for column_index, column in enumerate(table.columns):
