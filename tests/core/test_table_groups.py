@@ -156,3 +156,46 @@ def test_preparsed_annotations_keep_the_careful_readers_errors(tmp_path, monkeyp
     assert str(error.value) == f"{bad}:21: not a number: 'x3'"
     with pytest.raises(TrackbenchError, match="file not found"):
         read_table(missing, 4, preparsed=preparsed)
+
+
+def test_background_writes_are_all_on_disk_when_the_block_ends_even_on_an_error(tmp_path, monkeypatch):
+    import threading
+
+    import trackbench.table_cache as table_cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TRACKBENCH_CACHE_DIR", str(folder))
+    groups = [[_table(400, seed), _table(300, seed + 50)] for seed in range(6)]
+    with pytest.raises(RuntimeError, match="stop"):
+        with table_cache.background_writes():
+            first = [cached_parse_many(datas) for datas in groups]
+            assert any(t.name == "trackbench-cache-writer" for t in threading.enumerate())
+            raise RuntimeError("stop")
+    assert not any(t.name == "trackbench-cache-writer" for t in threading.enumerate())
+    assert len(list((folder / "tables").glob("*.tables"))) == len(groups)
+    assert not list((folder / "tables").glob(".*.tmp"))
+
+    def no_parse(datas):
+        raise AssertionError("parsed again: the entry was not written")
+
+    monkeypatch.setattr(table_cache, "parse_numeric_group", no_parse)
+    for datas, tables in zip(groups, first):
+        for again, table, data in zip(cached_parse_many(datas), tables, datas):
+            np.testing.assert_array_equal(again, table)
+            np.testing.assert_array_equal(again, _careful(data, tmp_path))
+
+
+def test_outside_a_block_and_in_other_threads_entries_are_written_at_once(tmp_path, monkeypatch):
+    import threading
+
+    import trackbench.table_cache as table_cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TRACKBENCH_CACHE_DIR", str(folder))
+    cached_parse_many([_table(40, 1), _table(40, 2)])
+    assert len(list((folder / "tables").glob("*.tables"))) == 1
+    with table_cache.background_writes():
+        worker = threading.Thread(target=cached_parse_many, args=([_table(40, 3), _table(40, 4)],))
+        worker.start()
+        worker.join()
+        assert len(list((folder / "tables").glob("*.tables"))) == 2  # the other thread wrote its own

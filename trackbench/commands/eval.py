@@ -63,11 +63,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from trackbench.execution.threads import apply_threads, choose_threads
     from trackbench.metrics.evaluate import evaluate, rank
+    from trackbench.table_cache import background_writes
 
     apply_threads(choose_threads(args.threads))
 
-    suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict) for path in _progress(args.results)]
+    with background_writes():  # cache entries written while the next files are parsed
+        suite, dataset = load_dataset(args)
+        evaluations = [evaluate(suite, dataset, path, args.rules, strict=args.strict)
+                       for path in _progress(args.results)]
     for evaluation, label in zip(evaluations, tracker_labels(args.results, [e.tracker for e in evaluations])):
         evaluation.tracker = label
     evaluations = rank(evaluations, suite.family.rank_key)

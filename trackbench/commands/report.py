@@ -86,6 +86,7 @@ def _names_list(text: str | None) -> list[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate
+    from trackbench.table_cache import background_writes
     from trackbench.report.html import ReportSpec, write_report
     from trackbench.report.sections import section_modules
 
@@ -118,9 +119,10 @@ def run(args: argparse.Namespace) -> int:
         raise TrackbenchError(f"--dpi must be between 30 and 1200, got {figure_format.dpi}")
     sections = [section for module in section_modules() for section in module.report_sections(args)]
     saved = read_styles(args.styles) if args.styles else {}
-    suite, dataset = load_dataset(args)
-    evaluations = [evaluate(suite, dataset, directory, args.rules)
-                   for directory in tqdm(result_dirs, desc="eval", unit="tracker", leave=False, disable=None)]
+    with background_writes():  # cache entries written while the next files are parsed
+        suite, dataset = load_dataset(args)
+        evaluations = [evaluate(suite, dataset, directory, args.rules)
+                       for directory in tqdm(result_dirs, desc="eval", unit="tracker", leave=False, disable=None)]
     names = tracker_labels(result_dirs, [e.tracker for e in evaluations])
     for evaluation, name in zip(evaluations, names):
         evaluation.tracker = name
