@@ -41,7 +41,6 @@ _BOM = b"\xef\xbb\xbf"
 #: Bytes a prepared table may hold as they are, and the map of separators to commas.
 _ALPHABET = b"0123456789.+-eE\n,"
 _TO_COMMAS = bytes.maketrans(b" \t;", b",,,")
-_OTHER_BYTES = bytes(c for c in range(256) if c not in _ALPHABET + b" \t;")
 _TRAILING = frozenset(b" \t\n\r\x0b\x0c")  # what ``bytes.rstrip()`` cuts
 
 

@@ -12,9 +12,9 @@ each file's length, then its bytes, in order) and of the parser's version
 has a new key. Entries are written atomically, by the parsing thread, or inside a
 :func:`background_writes` block (``trackbench eval`` and ``report``) by one writer thread,
 so that writing LaSOT's 44 MB of entries (0.1-0.2 s on a disk-backed page cache) overlaps
-Arrow's parsing of the next files; entries are read without evaluating anything (``allow_pickle=False`` where
-``np.load`` reads one); a missing, damaged or unreadable entry is parsed again, and
-deleting the folder at any time is safe.
+Arrow's parsing of the next files. They are read without evaluating anything
+(``allow_pickle=False`` where ``np.load`` reads one); a missing, damaged or unreadable
+entry is parsed again, and deleting the folder at any time is safe.
 
 Entry format: ``<sha256>.npy`` is exactly what ``np.save`` writes for a C-ordered float64
 table (format 1.0, a 128-byte header); ``<sha256>.tables`` (a group) is two such blocks
@@ -36,7 +36,7 @@ from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 import numpy as np
 
 from trackbench.cachedir import cache_dir
-from trackbench.fastparse import MANY_MAX_BYTES, PARSER_VERSION, ARROW_MIN_BYTES, parse_any, parse_numeric_group
+from trackbench.fastparse import ARROW_MIN_BYTES, MANY_MAX_BYTES, PARSER_VERSION, parse_any, parse_numeric_group
 from trackbench.tempfiles import create_temporary
 
 #: Files smaller than this are not cached one by one (parsing them costs less than a cache

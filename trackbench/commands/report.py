@@ -86,9 +86,9 @@ def _names_list(text: str | None) -> list[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     from trackbench.metrics.evaluate import evaluate
-    from trackbench.table_cache import background_writes
     from trackbench.report.html import ReportSpec, write_report
     from trackbench.report.sections import section_modules
+    from trackbench.table_cache import background_writes
 
     from tqdm import tqdm
 
