@@ -24,7 +24,8 @@ field). ``tests/core/test_arrow_table.py`` checks this against ``float()`` on ra
 adversarial numbers, ties included, and on the real annotation and result files.
 
 pyarrow is imported on the first call (about 0.03-0.07 s), so a run whose tables all come
-from the cache does not load it. Arrow parses blocks of a large table on its CPU thread
+from the cache does not load it; where it cannot be imported, every table goes to the
+other exact readers (slower, same values). Arrow parses blocks of a large table on its CPU thread
 pool, whose size follows ``$OMP_NUM_THREADS`` (set by
 :func:`trackbench.execution.threads.apply_threads`).
 """
@@ -89,7 +90,10 @@ def parse_arrow_table(buffer: bytes | memoryview, width: int) -> np.ndarray | No
     """The ``(rows, width)`` float64 table of a prepared table's buffer (or of several
     joined by line ends), or ``None`` when Arrow cannot read every field as one number
     (see the module docstring)."""
-    pa, csv, (read, parse, convert) = _arrow(width)
+    try:
+        pa, csv, (read, parse, convert) = _arrow(width)
+    except ImportError:  # pyarrow missing or broken (a --no-deps install): the other exact readers
+        return None
     try:
         table = csv.read_csv(pa.py_buffer(buffer), read_options=read, parse_options=parse,
                              convert_options=convert, memory_pool=pa.system_memory_pool())

@@ -180,3 +180,22 @@ def test_real_full_precision_results_equal_loadtxt(shared_data):
         data = path.read_bytes()
         text = data.decode().replace(",", " ").replace("\t", " ")
         assert_bits_equal(parse_numeric(data), np.loadtxt(io.StringIO(text), ndmin=2))
+
+
+def test_without_pyarrow_the_other_readers_give_the_same_values(monkeypatch):
+    import sys
+
+    import trackbench.arrow_table as arrow_table
+
+    rng = random.Random(11)
+    text = "\n".join(",".join(_token(rng) for _ in range(4)) for _ in range(2000))
+    want = reference(text.replace(",", " "))
+    assert_bits_equal(parse_numeric(text.encode()), want)
+    arrow_table._arrow.cache_clear()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.csv", None)
+    try:
+        assert parse(text) is None
+        assert_bits_equal(parse_numeric(text.encode()), want)
+    finally:
+        arrow_table._arrow.cache_clear()
