@@ -66,13 +66,17 @@ class PreparedTable:
         return self.data.count(b",", 0, self.end if line_end < 0 else line_end) + 1
 
 
+def unify_line_ends(data: bytes) -> bytes:
+    """A text file's bytes without a UTF-8 byte-order mark, with ``\\r\\n`` made ``\\n``."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    return data.replace(b"\r\n", b"\n") if b"\r" in data else data
+
+
 def prepare_table(data: bytes) -> PreparedTable | None:
     """A table file's bytes as :func:`parse_arrow_table` takes them, or ``None`` when the
     file holds no number or a byte outside the alphabet (see the module docstring)."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
+    data = unify_line_ends(data)
     end = len(data)
     while end and data[end - 1] in _TRAILING:
         end -= 1

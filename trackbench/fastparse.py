@@ -36,7 +36,7 @@ import sys
 
 import numpy as np
 
-from trackbench.arrow_table import parse_arrow_table, prepare_table
+from trackbench.arrow_table import parse_arrow_table, prepare_table, unify_line_ends
 
 #: Bump when the parsing rules change: old cache entries then no longer match.
 PARSER_VERSION = b"trackbench-table-1"
@@ -52,16 +52,12 @@ ARROW_MIN_BYTES = 4096
 
 _ALLOWED = b"0123456789.+-eE \t,;\n"
 _SEPARATORS = bytes.maketrans(b"\t,;", b"   ")
-_BOM = b"\xef\xbb\xbf"
 
 
 def _clean(data: bytes) -> bytes | None:
     """The table's bytes with separators as spaces and trailing blank lines removed, or
     ``None`` when the file holds anything but plain decimal numbers."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
+    data = unify_line_ends(data)
     if data.translate(None, _ALLOWED):
         return None  # letters (nan, inf), lone carriage returns, other characters
     return data.translate(_SEPARATORS).rstrip()
@@ -163,15 +159,6 @@ def parse_any(data: bytes) -> np.ndarray | None:
 #: At most this many bytes of files are parsed in one :func:`parse_numeric_group` call by
 #: the batching readers (the joined text and its temporaries stay a few times this size).
 MANY_MAX_BYTES = 4 << 20
-
-
-def parse_numeric_many(datas: list[bytes]) -> list[np.ndarray] | None:
-    """Each file's table, equal to ``parse_numeric(data)``, from :func:`parse_numeric_group`."""
-    group = parse_numeric_group(datas)
-    if group is None:
-        return None
-    values, rows = group
-    return np.split(values, np.cumsum(rows[:-1]))
 
 
 def parse_numeric_group(datas: list[bytes]) -> tuple[np.ndarray, list[int]] | None:

@@ -1,4 +1,4 @@
-"""Files parsed in groups (trackbench.fastparse.parse_numeric_many, trackbench.table_cache)
+"""Files parsed in groups (trackbench.fastparse.parse_numeric_group, trackbench.table_cache)
 against the careful line-by-line readers on real result and annotation files, the
 groups' declines, and their cache entries."""
 
@@ -9,11 +9,21 @@ import pytest
 
 from trackbench.data.otb import read_otb
 from trackbench.errors import TrackbenchError
-from trackbench.fastparse import MANY_MAX_BYTES, parse_numeric, parse_numeric_many
+from trackbench.fastparse import MANY_MAX_BYTES, parse_numeric, parse_numeric_group
 from trackbench.results.read import read_ope_results
 from trackbench.results.source import ResultSource, parse_boxes
 from trackbench.table_cache import cached_parse_many, parse_in_groups
 from trackbench.textio import preparse_tables, read_table
+
+
+def parse_numeric_many(datas):
+    """Each file's table from one group parse, or None where the group declines."""
+    group = parse_numeric_group(datas)
+    if group is None:
+        return None
+    values, rows = group
+    assert len(rows) == len(datas) and sum(rows) == len(values)
+    return np.split(values, np.cumsum(rows[:-1]))
 
 
 def _careful_boxes(path):
