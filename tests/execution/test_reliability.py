@@ -267,8 +267,8 @@ def test_check_name_accepts_benchmark_names_and_refuses_paths():
 def _cli(args: list[str], **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": helpers_pythonpath(),
            "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "trackbench", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, **kwargs)
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    return subprocess.Popen([sys.executable, "-m", "trackbench", *args], env=env, **streams)
 
 
 @pytest.fixture(scope="module")
@@ -285,15 +285,27 @@ def _slow_run(root: Path, out: Path, *extra: str) -> list[str]:
 
 def test_two_runs_into_one_folder_both_exit_cleanly_with_one_complete_set(slow_root, tmp_path):
     out = tmp_path / "out"
-    first, second = _cli(_slow_run(slow_root, out)), _cli(_slow_run(slow_root, out))
-    results = [proc.communicate(timeout=180) for proc in (first, second)]
-    assert first.returncode == 0 and second.returncode == 0, [r[1].decode() for r in results]
     tracker_dir = out / "custom" / "slow"
-    stdouts = [r[0].decode() for r in results]
-    # one of them ran all 6 units; the other waited for the lock and found them finished
-    assert sorted("6 units run, 0 already finished" in s for s in stdouts) == [False, True]
-    assert any("0 units run, 6 already finished" in s for s in stdouts)
-    assert any("in use by PID" in r[1].decode() and "waiting" in r[1].decode() for r in results)
+    lock_file, second_err = tracker_dir / LOCK_NAME, tmp_path / "second.err"
+    first = _cli(_slow_run(slow_root, out))
+    # the first run is paused while it holds the lock, so the second surely finds it held
+    # (however slowly either process starts on a busy machine), then let go
+    _wait_for(lambda: lock_file.exists() and lock_file.read_text().strip() == str(first.pid))
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        with open(second_err, "wb") as err_file:
+            second = _cli(_slow_run(slow_root, out), stderr=err_file)
+            _wait_for(lambda: "waiting" in second_err.read_text())
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    first_out, first_err = first.communicate(timeout=180)
+    second_out, _ = second.communicate(timeout=180)
+    errors = [first_err.decode(), second_err.read_text()]
+    assert first.returncode == 0 and second.returncode == 0, errors
+    # the first ran all 6 units; the second waited for the lock and found them finished
+    assert "6 units run, 0 already finished" in first_out.decode()
+    assert "0 units run, 6 already finished" in second_out.decode()
+    assert f"in use by PID {first.pid}; waiting" in errors[1]
     for i in range(6):  # SlowIdentity repeats the first ground-truth box
         gt = read_table(slow_root / f"seq{i}" / "groundtruth_rect.txt", 4)
         np.testing.assert_array_equal(read_table(tracker_dir / f"seq{i}.txt", 4), np.repeat(gt[:1], 12, axis=0))
