@@ -250,3 +250,40 @@ def test_tasks_sent_ahead_run_once_and_their_outcomes_come_from_run(dataset, wor
     assert sum(frames) == sum(LENGTHS.values())
     if workers == 1:
         assert [o.key for o in outcomes] == names
+
+
+_AFTER_OPENCV_THREADS = """
+import os
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from helpers.trackers import LocalSuite, make_dataset
+from trackbench.execution.runner import RunOptions, run_suite
+
+os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # two cores: 2 threads here, 1 per worker
+cv2.setNumThreads(2)  # this process runs OpenCV's pool, as one that decoded frames would
+for _ in range(3):
+    cv2.GaussianBlur(np.zeros((1080, 1920, 3), np.uint8), (15, 15), 0)
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+summary = run_suite(LocalSuite(), make_dataset(root, {"a": 5, "b": 6}),
+                    RunOptions(tracker="helpers.trackers:TemplateTracker", out=out, progress=False,
+                               executor="process", workers=2))
+print(summary.units_run, len(summary.failed))
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_workers_forked_after_opencv_ran_its_thread_pool_do_not_hang(tmp_path):
+    # a forked child that sets OpenCV's threads (1 per worker here) waited forever for the
+    # parent's pool threads, which a fork does not copy
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": helpers_pythonpath(), "TRACKBENCH_WORKER_START": "fork"}
+    proc = subprocess.run([sys.executable, "-c", _AFTER_OPENCV_THREADS, str(tmp_path / "data"), str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["2", "0"]  # both units ran

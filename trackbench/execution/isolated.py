@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Iterator
@@ -91,6 +92,26 @@ def return_free_heap() -> None:
     except (OSError, AttributeError):
         return
     trim(0)
+
+
+@contextmanager
+def opencv_pool_stopped() -> Iterator[None]:
+    """OpenCV's worker threads stopped for a fork, started again after it (lazily, at
+    OpenCV's next parallel call). A forked child inherits the state of OpenCV's pthreads
+    pool but not its threads: if the parent had run a parallel OpenCV call (decoding,
+    ``cvtColor`` or ``resize`` with 2+ threads), the child's ``cv2.setNumThreads(1)``
+    (:func:`trackbench.execution.threads.apply_threads`, e.g. two workers on two cores)
+    waits forever for those threads. With the parent's pool stopped first
+    (``setNumThreads(1)`` joins its threads), the child builds its own."""
+    cv2 = sys.modules.get("cv2")
+    threads = cv2.getNumThreads() if cv2 is not None else 1
+    if threads > 1:
+        cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        if threads > 1:
+            cv2.setNumThreads(threads)
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -247,7 +268,11 @@ class WorkerProcess:
             name="trackbench-worker",
             daemon=False,  # a tracker may start processes of its own; close() stops it
         )
-        self.process.start()
+        if method == "fork":
+            with opencv_pool_stopped():
+                self.process.start()
+        else:
+            self.process.start()
         child_conn.close()
         self.conn = parent_conn
         self._reported = 0
