@@ -3,12 +3,16 @@
 Decoding every frame is the floor of any evaluation; the harness should add almost
 nothing on top of it (goals, issue 19: the in-process runner >= 95% of the raw decode
 speed on every sequence length; the default executor, with crash isolation, >= 90% on
-the short OTB pair and >= 95% on sequences of 300 frames or more). Four variants, run
+the short OTB pair and >= 95% on sequences of 300 frames or more). Five variants, run
 one after the other in each of ``--repeats`` passes over the same frames (page cache warm):
 
-* raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other;
-* ``run_one_pass``: the protocol with the identity tracker (frames decoded in its thread:
-  the tracker is faster than a decode);
+* raw decode: ``trackbench.imageio.read_rgb`` on every frame, one after the other (the
+  reference of every share printed);
+* raw decode on the run's decoding threads (``pool.map`` of ``read_rgb``), for scale;
+* ``run_one_pass``: the protocol with the identity tracker, which is faster than a
+  decode, so frames are decoded ahead on the run's decoding threads
+  (:func:`trackbench.protocols.ope.prefetched_images`; with ``--threads 1`` one at a
+  time in the protocol's own thread, the fixed costs of the harness then in full view);
 * ``run_suite`` inline: the whole runner in process (planning, result files, manifest)
   into a temp dir (made before and removed after the timed run);
 * ``run_suite`` isolated: the same with the default executor (``serial``: one long-lived
@@ -29,8 +33,11 @@ LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it 
 real benchmark) and, when ../shared/data is present, the real OTB sequences Couple and
 Crossing (``--otb DIR`` names another folder holding them, e.g. from a git worktree).
 
+Threads are chosen as a run chooses them (``--threads``, else the usable cores), before
+anything is measured.
+
     python benchmarks/harness_throughput.py [--repeats 9] [--otb ../shared/data/sequences/otb]
-                                            [--only demo long otb]
+                                            [--only demo long otb] [--threads N]
 """
 
 from __future__ import annotations
@@ -41,14 +48,16 @@ import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from trackbench.data.otb import read_otb
 from trackbench.execution.runner import RunOptions, run_suite
+from trackbench.execution.threads import apply_threads, choose_threads
 from trackbench.imageio import read_rgb
-from trackbench.protocols.ope import run_one_pass
+from trackbench.protocols.ope import decode_threads, run_one_pass
 from trackbench.sequence import Dataset, Sequence
 from trackbench.suites import get_suite
 from trackbench.trackers.identity import IdentityTracker
@@ -75,13 +84,21 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
+def measure(name: str, dataset: Dataset, suite, repeats: int, threads: int | None = None) -> None:
     frames = dataset.total_frames
+    apply_threads(choose_threads(threads))  # what a run does before it builds its tracker
+    decoders = decode_threads()
 
     def decode():
         for seq in dataset:
             for path in seq.frames:
                 read_rgb(path)
+
+    def decode_parallel():  # its threads are gone before the next variant (a worker forks only from one thread)
+        with ThreadPoolExecutor(max_workers=decoders) as pool:
+            for seq in dataset:
+                for _ in pool.map(read_rgb, seq.frames):
+                    pass
 
     def one_pass():
         for seq in dataset:
@@ -93,15 +110,15 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
             used = cpu_seconds()
             start = time.perf_counter()
             summary = run_suite(suite, dataset, RunOptions(tracker="identity", out=Path(out), progress=False,
-                                                           executor=executor))
+                                                           executor=executor, threads=threads))
             seconds = time.perf_counter() - start
             used = cpu_seconds() - used
         assert not summary.failed, summary.failed
         return seconds, used
 
     decode()  # warm the page cache
-    variants = {"decode": decode, "one_pass": one_pass, "inline": lambda: runner("inline"),
-                "isolated": lambda: runner("serial")}
+    variants = {"decode": decode, "decode_parallel": decode_parallel, "one_pass": one_pass,
+                "inline": lambda: runner("inline"), "isolated": lambda: runner("serial")}
     wall: dict[str, list[float]] = {key: [] for key in variants}
     cpu: dict[str, list[float]] = {key: [] for key in variants}
     for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all of them
@@ -112,9 +129,9 @@ def measure(name: str, dataset: Dataset, suite, repeats: int) -> None:
             wall[key].append(timed[0] if timed is not None else time.perf_counter() - start)
             cpu[key].append(timed[1] if timed is not None else cpu_seconds() - used)
     print(f"{name}: {len(dataset)} sequences, {frames} frames ({repeats} passes; load average "
-          f"{os.getloadavg()[0]:.1f})")
-    labels = {"decode": "raw decode", "one_pass": "run_one_pass identity", "inline": "run_suite inline",
-              "isolated": "run_suite isolated"}
+          f"{os.getloadavg()[0]:.1f}; {decoders} decoding thread(s))")
+    labels = {"decode": "raw decode", "decode_parallel": f"raw decode, {decoders} thread(s)",
+              "one_pass": "run_one_pass identity", "inline": "run_suite inline", "isolated": "run_suite isolated"}
     for key in variants:
         rate = frames / statistics.median(wall[key])
         share = ""
@@ -132,19 +149,20 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--otb", type=Path, default=SHARED_SEQUENCES, help="folder with Couple/ and Crossing/")
     parser.add_argument("--only", choices=("demo", "long", "otb"), nargs="*", help="measure these frame sets only")
+    parser.add_argument("--threads", type=int, help="as `trackbench run --threads` (default: the usable cores)")
     args = parser.parse_args()
     only = set(args.only or ("demo", "long", "otb"))
     with tempfile.TemporaryDirectory() as tmp:
         demo = get_suite("demo")
         dataset = demo.load(Path(tmp) / "demo")
         if "demo" in only:
-            measure("demo", dataset, demo, args.repeats)
+            measure("demo", dataset, demo, args.repeats, args.threads)
         if "long" in only:
             measure("demo frames as 2 sequences of LaSOT's mean length", long_sequences(dataset, 2, 2448), demo,
-                    args.repeats)
+                    args.repeats, args.threads)
     if "otb" in only and args.otb.is_dir():
         real = read_otb(args.otb.resolve(), name="otb-real")
-        measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats)
+        measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats, args.threads)
 
 
 if __name__ == "__main__":

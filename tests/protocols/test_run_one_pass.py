@@ -218,22 +218,106 @@ def decoder_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("trackbench-decode")]
 
 
-def test_a_fast_tracker_gets_every_frame_decoded_in_its_own_thread(tmp_path, monkeypatch):
+def test_a_fast_tracker_with_one_decoding_thread_gets_every_frame_decoded_in_its_own_thread(tmp_path, monkeypatch):
+    from trackbench.protocols import ope
+
     seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
     clock, threads = _timed_decoding(monkeypatch)
+    monkeypatch.setattr(ope, "decode_threads", lambda: 1)  # --threads 1
     trajectory = run_one_pass(TimedIdentity(clock, 0.01), seq)  # updates: 1% of a decode
     assert threads == [threading.current_thread().name] * 20
     np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 20, axis=0))
 
 
+class DecodedAhead(TimedIdentity):
+    """Records, at each update, how many frames have been decoded so far."""
+
+    def __init__(self, clock: FakeClock, seconds: float, decoded: list[str]):
+        super().__init__(clock, seconds)
+        self.decoded, self.seen = decoded, []
+
+    def update(self, image):
+        self.seen.append(len(self.decoded))
+        return super().update(image)
+
+
+def test_a_fast_tracker_gets_frames_decoded_ahead_on_parallel_threads(tmp_path, monkeypatch):
+    from trackbench.protocols import ope
+
+    seq = make_dataset(tmp_path, {"a": 30}).sequences[0]
+    clock, threads = _timed_decoding(monkeypatch)
+    monkeypatch.setattr(ope, "decode_threads", lambda: 2)
+    tracker = DecodedAhead(clock, 0.01, threads)
+    trajectory = run_one_pass(tracker, seq)
+    # frame 0 in the caller's thread, then every frame on the decoding threads, each once
+    assert len(threads) == 30 and threads[0] == threading.current_thread().name
+    assert all(name.startswith("trackbench-decode") for name in threads[1:])
+    # at update k (frame k), frames 0..k are decoded and at most 2 more wait ahead
+    assert all(k + 1 <= seen <= k + 3 for k, seen in enumerate(tracker.seen, start=1))
+    np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 30, axis=0))
+    assert not decoder_threads()
+
+
+def test_a_frame_decoded_ahead_that_fails_fails_at_its_own_frame(tmp_path, monkeypatch):
+    from trackbench.protocols import ope
+
+    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
+    seq.frames[6].unlink()  # frame 7 (1-based)
+    clock, _ = _timed_decoding(monkeypatch)
+    monkeypatch.setattr(ope, "decode_threads", lambda: 3)
+    tracker = TimedIdentity(clock, 0.01)
+    with pytest.raises(TrackbenchError, match="image file not found") as caught:
+        run_one_pass(tracker, seq)
+    assert str(seq.frames[6]) in str(caught.value)
+    assert tracker.calls == 5  # frames 2-6 were tracked, frame 7 was not
+    assert not decoder_threads()
+
+
+def test_decoding_threads_follow_opencv_threads_up_to_a_cap():
+    import cv2
+
+    from trackbench.protocols.ope import MAX_DECODERS, decode_threads
+
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(1)
+        assert decode_threads() == 1
+        cv2.setNumThreads(2)
+        assert decode_threads() == 2
+        cv2.setNumThreads(64)
+        assert decode_threads() == MAX_DECODERS == 4
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_a_slow_tracker_gets_the_next_frame_decoded_in_the_background(tmp_path, monkeypatch):
+    from trackbench.protocols import ope
+
     seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
     clock, threads = _timed_decoding(monkeypatch)
+    monkeypatch.setattr(ope, "decode_threads", lambda: 1)
     trajectory = run_one_pass(TimedIdentity(clock, 5.0), seq)
     # frames 0-2 are decoded when asked for (frame 2's decision follows init, which took
     # no time); from frame 3 on each one is decoded while the tracker works on the last
     assert threads[:3] == [threading.current_thread().name] * 3 and len(threads) == 20
     assert all(name.startswith("trackbench-decode") for name in threads[3:])
+    np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 20, axis=0))
+    assert not decoder_threads()
+
+
+def test_a_slow_tracker_gets_one_frame_ahead_whatever_the_decoding_threads(tmp_path, monkeypatch):
+    from trackbench.protocols import ope
+
+    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
+    clock, threads = _timed_decoding(monkeypatch)
+    monkeypatch.setattr(ope, "decode_threads", lambda: 4)
+    tracker = DecodedAhead(clock, 5.0, threads)
+    trajectory = run_one_pass(tracker, seq)
+    # before the tracker's speed is known (frame 0, and init taking no time) up to 4
+    # frames are decoded ahead; once an update took longer than a decode, only the next
+    assert threads[0] == threading.current_thread().name and len(threads) == 20
+    assert all(name.startswith("trackbench-decode") for name in threads[1:])
+    assert all(seen <= k + 2 for k, seen in enumerate(tracker.seen, start=1) if k >= 6)
     np.testing.assert_array_equal(trajectory.boxes, np.repeat(seq.ground_truth[:1], 20, axis=0))
     assert not decoder_threads()
 

@@ -5,13 +5,15 @@ under the tracker's init-box convention (:mod:`trackbench.initbox`; ``exact`` by
 the box itself, for a polygon the area-preserving box, as pysot and got10k do); row 0
 of the trajectory is that init box; every later frame is one ``update`` call. Only the tracker
 calls are timed (``time.perf_counter`` around ``init``/``update``): images are decoded
-between the calls, or by a background thread while a slow tracker works
-(:func:`prefetched_images`), never inside a timed interval.
+between the calls, by a background thread while a slow tracker works, or by a few in
+parallel ahead of a tracker faster than decoding (:func:`prefetched_images`), never
+inside a timed interval.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -48,35 +50,65 @@ def _timed_image(sequence: Sequence, index: int) -> tuple[np.ndarray, float]:
     return image, time.perf_counter() - start
 
 
-def prefetched_images(sequence: Sequence, start: int = 0) -> Iterator[np.ndarray]:
-    """Yield the frames of ``sequence`` from ``start``, decoding each one either when it is
-    asked for or, while the caller works on the previous frame, on a background thread
-    (decoding, and OpenCV's JPEG decoder, release the GIL).
+#: At most this many frames are decoded ahead in parallel (each one frame's memory).
+MAX_DECODERS = 4
 
-    The background thread is used only while it pays: when the caller's work on the last
-    frame (the time between a ``yield`` and the next request) took at least as long as
-    decoding one frame. For a fast tracker (``identity``: microseconds per call) handing
-    frames between threads would cost more than it overlaps (wake-ups, GIL hand-overs,
-    more frames alive at once), so such a tracker gets each frame decoded in its own
-    thread, one at a time; the generator keeps no reference to a frame once it is
-    yielded. The thread is started at the first frame that needs it.
+
+def decode_threads() -> int:
+    """Threads that may decode frames in parallel: OpenCV's thread count (set from
+    ``--threads`` or the usable cores per worker by
+    :func:`trackbench.execution.threads.apply_threads` before a run builds its tracker),
+    at most :data:`MAX_DECODERS`."""
+    import cv2
+
+    return max(1, min(MAX_DECODERS, int(cv2.getNumThreads())))
+
+
+def prefetched_images(sequence: Sequence, start: int = 0, decoders: int | None = None) -> Iterator[np.ndarray]:
+    """Yield the frames of ``sequence`` from ``start``, decoding each one when it is asked
+    for or ahead of time on background threads (reading a file, OpenCV's JPEG decoder and
+    its colour conversion release the GIL). ``decoders``: at most this many background
+    threads (``None``: :func:`decode_threads`).
+
+    How far ahead depends on the caller's work on the last frame (the time between a
+    ``yield`` and the next request) against the time one decode took:
+
+    * at least as long (a tracker slower than decoding): the next frame only, on one
+      thread, decoded while the caller works;
+    * shorter (``identity``, MOSSE: decoding is the limit) and ``decoders`` > 1: the next
+      ``decoders`` frames, in parallel, so a run is as fast as the cores decode;
+    * shorter and ``decoders`` = 1 (``--threads 1``, or as many worker processes as
+      cores): each frame is decoded in the caller's thread when asked for (handing single
+      frames between threads would cost more than it overlaps).
+
+    Frames come out in order; a frame that fails to decode raises when it is asked for,
+    not before. The generator keeps no reference to a frame once it is yielded; at most
+    ``decoders`` decoded frames wait ahead. Threads start at the first frame that needs
+    them and are stopped when the generator is closed.
     """
     count = len(sequence)
+    decoders = decode_threads() if decoders is None else max(1, int(decoders))
     pool: ThreadPoolExecutor | None = None
-    pending: Future | None = None  # the next frame, being decoded in the background
+    ahead: deque[Future] = deque()  # the frames after the current one, being decoded in order
+    following = start  # the first frame not yet decoded nor handed to the pool
     decode_seconds = work_seconds = 0.0
     clock = time.perf_counter
     try:
         for index in range(start, count):
-            if pending is not None:
-                image, decode_seconds = pending.result()
-                pending = None
+            if ahead:
+                image, decode_seconds = ahead.popleft().result()
             else:
                 image, decode_seconds = _timed_image(sequence, index)
-            if index + 1 < count and work_seconds > 0 and work_seconds >= decode_seconds:
+                following = index + 1
+            if work_seconds > 0 and work_seconds >= decode_seconds:
+                depth = 1
+            else:
+                depth = decoders if decoders > 1 else 0
+            while len(ahead) < depth and following < count:
                 if pool is None:
-                    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trackbench-decode")
-                pending = pool.submit(_timed_image, sequence, index + 1)
+                    pool = ThreadPoolExecutor(max_workers=decoders, thread_name_prefix="trackbench-decode")
+                ahead.append(pool.submit(_timed_image, sequence, following))
+                following += 1
             handed = clock()
             yield image
             work_seconds = clock() - handed
