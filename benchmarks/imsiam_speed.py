@@ -10,14 +10,16 @@ Variants, interleaved frame by frame over the real frames of
   that eager forward, decoding (the reference boxes);
 * ``torch tracker step``: ``backend=torch``: BN folded, channels_last, ``inference_mode``;
 * ``onnxruntime tracker step``: ``backend=onnxruntime`` (the default where the optional
-  extra is installed): the same folded graph exported once and run by ONNX Runtime.
+  extra is installed): the same folded graph exported once and run by ONNX Runtime;
+* ``torch bf16 tracker step`` (with ``--bf16``): ``mixed_precision=bf16``, the torch step
+  under ``torch.autocast`` in bfloat16 (an option: its boxes are not float32's).
 
 Prints medians in ms per frame, each step's speed-up over the eager search forward and the
 largest absolute box difference (px) of each fast tracker against the eager tracker over
 the frames. Weights are random (seeded; latency does not depend on them) unless
 ``--checkpoint``; ``imsiam`` is the paper's full ResNet-50 model.
 
-    python benchmarks/imsiam_speed.py [--configs imsiam imsiam_small] [--frames 10] [--threads 2]
+    python benchmarks/imsiam_speed.py [--configs imsiam imsiam_small] [--frames 10] [--threads 2] [--bf16]
 
 Not kept (measured slower or no faster here, see benchmarks/README.md): ``torch.compile``.
 """
@@ -46,7 +48,7 @@ def timed(fn) -> tuple[float, object]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def bench(config: str, frames: int, checkpoint: str | None) -> None:
+def bench(config: str, frames: int, checkpoint: str | None, bf16: bool = False) -> None:
     gt = read_table(SEQUENCE / "groundtruth_rect.txt", 4)
     paths = sorted((SEQUENCE / "img").glob("*.jpg"))[: frames + 1]
     images = [read_rgb(p) for p in paths]
@@ -56,10 +58,12 @@ def bench(config: str, frames: int, checkpoint: str | None) -> None:
         "torch tracker step": IMSiamTracker(config=config, backend="torch", **weights),
         "onnxruntime tracker step": IMSiamTracker(config=config, backend="onnxruntime", **weights),
     }
+    if bf16:
+        trackers["torch bf16 tracker step"] = IMSiamTracker(config=config, mixed_precision="bf16", **weights)
     start = time.perf_counter()
     for tracker in trackers.values():
         tracker.init(images[0], gt[0])
-    print(f"{config}: init of the three trackers (incl. the ONNX export or its cache) {time.perf_counter() - start:.1f} s")
+    print(f"{config}: init of the {len(trackers)} trackers (incl. the ONNX export or its cache) {time.perf_counter() - start:.1f} s")
     eager = trackers["eager tracker step"]
 
     def eager_forward():
@@ -97,10 +101,11 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint", help="weights (default: random, seeded)")
+    parser.add_argument("--bf16", action="store_true", help="also the mixed_precision=bf16 torch step")
     args = parser.parse_args()
     apply_threads(args.threads)
     for config in args.configs:
-        bench(config, args.frames, args.checkpoint)
+        bench(config, args.frames, args.checkpoint, args.bf16)
 
 
 if __name__ == "__main__":

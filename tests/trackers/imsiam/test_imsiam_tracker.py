@@ -260,3 +260,35 @@ def test_full_paper_model_tracks_a_few_real_frames(shared_data):
         assert 0 <= out[0] + out[2] / 2 <= w and 0 <= out[1] + out[3] / 2 <= h
         assert 10 <= out[2] <= w and 10 <= out[3] <= h
     assert tracker.config_summary()["components"]["stages"] == [2, 3, 4]
+
+
+def test_mixed_precision_is_an_option_checked_against_the_others():
+    with pytest.raises(TrackbenchError, match="mixed_precision: 'int8' is not one of none, bf16, fp16"):
+        IMSiamTracker(config="imsiam_small", random_init=True, mixed_precision="int8")
+    with pytest.raises(TrackbenchError, match="mixed_precision=bf16 contradicts exact=true"):
+        IMSiamTracker(config="imsiam_small", random_init=True, exact=True, mixed_precision="bf16")
+    with pytest.raises(TrackbenchError, match="mixed_precision=bf16 contradicts dtype=float64"):
+        IMSiamTracker(config="imsiam_small", random_init=True, dtype="float64", mixed_precision="bf16")
+    with pytest.raises(TrackbenchError, match="backend=onnxruntime contradicts mixed_precision=fp16"):
+        IMSiamTracker(config="imsiam_small", random_init=True, backend="onnxruntime", mixed_precision="fp16")
+    tracker = IMSiamTracker(config="imsiam_small", random_init=True, mixed_precision="BF16")
+    assert tracker.backend == "torch"  # auto: the ONNX graph is float32
+    assert tracker.config_summary()["mixed_precision"] == "bf16"
+    assert IMSiamTracker(config="imsiam_small", random_init=True).config_summary()["mixed_precision"] == "none"
+
+
+def test_bf16_tracker_follows_the_float32_one_on_real_frames(shared_data):
+    # the trained demo weights on real Crossing frames: bf16 arithmetic moves the boxes by
+    # pixels, not by a different track
+    from trackbench.geometry import iou
+
+    images, box = load_frames(shared_data / "sequences" / "otb" / "Crossing", 20)
+    exact, mixed = IMSiamTracker(config="imsiam_demo", backend="torch"), \
+        IMSiamTracker(config="imsiam_demo", mixed_precision="bf16")
+    exact.init(images[0], box)
+    mixed.init(images[0], box)
+    pairs = [(exact.update(image), mixed.update(image)) for image in images[1:]]
+    overlaps = [iou(a[0], b[0]) for a, b in pairs]
+    assert min(overlaps) > 0.85, overlaps
+    assert any(not np.array_equal(a[0], b[0]) for a, b in pairs)  # it did run in bf16
+    assert all(np.isfinite(b[1]) for _, b in pairs)
