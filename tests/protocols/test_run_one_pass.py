@@ -241,14 +241,21 @@ class DecodedAhead(TimedIdentity):
         return super().update(image)
 
 
-def test_a_fast_tracker_gets_frames_decoded_ahead_on_parallel_threads(tmp_path, monkeypatch):
+def _run_recording_decodes(tmp_path, monkeypatch, frames: int, decoders: int, update_seconds: float):
+    """run_one_pass of a :class:`DecodedAhead` over ``frames`` generated frames, with
+    ``decoders`` decoding threads: the tracker, its trajectory, the sequence and the
+    names of the threads that decoded each frame."""
     from trackbench.protocols import ope
 
-    seq = make_dataset(tmp_path, {"a": 30}).sequences[0]
+    seq = make_dataset(tmp_path, {"a": frames}).sequences[0]
     clock, threads = _timed_decoding(monkeypatch)
-    monkeypatch.setattr(ope, "decode_threads", lambda: 2)
-    tracker = DecodedAhead(clock, 0.01, threads)
-    trajectory = run_one_pass(tracker, seq)
+    monkeypatch.setattr(ope, "decode_threads", lambda: decoders)
+    tracker = DecodedAhead(clock, update_seconds, threads)
+    return tracker, run_one_pass(tracker, seq), seq, threads
+
+
+def test_a_fast_tracker_gets_frames_decoded_ahead_on_parallel_threads(tmp_path, monkeypatch):
+    tracker, trajectory, seq, threads = _run_recording_decodes(tmp_path, monkeypatch, 30, 2, 0.01)
     # frame 0 in the caller's thread, then every frame on the decoding threads, each once
     assert len(threads) == 30 and threads[0] == threading.current_thread().name
     assert all(name.startswith("trackbench-decode") for name in threads[1:])
@@ -306,13 +313,7 @@ def test_a_slow_tracker_gets_the_next_frame_decoded_in_the_background(tmp_path, 
 
 
 def test_a_slow_tracker_gets_one_frame_ahead_whatever_the_decoding_threads(tmp_path, monkeypatch):
-    from trackbench.protocols import ope
-
-    seq = make_dataset(tmp_path, {"a": 20}).sequences[0]
-    clock, threads = _timed_decoding(monkeypatch)
-    monkeypatch.setattr(ope, "decode_threads", lambda: 4)
-    tracker = DecodedAhead(clock, 5.0, threads)
-    trajectory = run_one_pass(tracker, seq)
+    tracker, trajectory, seq, threads = _run_recording_decodes(tmp_path, monkeypatch, 20, 4, 5.0)
     # before the tracker's speed is known (frame 0, and init taking no time) up to 4
     # frames are decoded ahead; once an update took longer than a decode, only the next
     assert threads[0] == threading.current_thread().name and len(threads) == 20
