@@ -74,7 +74,7 @@ class IMSiamTracker(Tracker):
     * ``dtype``: ``float32`` (default) or ``float64`` (network and inputs).
     * ``mixed_precision``: ``none`` (default), ``bf16`` or ``fp16``: the search branch runs
       under ``torch.autocast`` in that type (torch backend; ``auto`` then picks it). Faster
-      where the hardware has it (bf16 on CPUs with AMX or AVX-512 BF16: about 2x for the
+      where the hardware has it (bf16 on CPUs with AMX: about 3x the eager step of the
       ResNet-50 model, ``benchmarks/imsiam_speed.py``; fp16 on CUDA), but the boxes are no
       longer float32's: an option, never a default. Refused with ``exact`` or ``float64``.
 
