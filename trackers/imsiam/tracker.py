@@ -21,7 +21,6 @@ Images are RGB uint8 (H, W, 3); boxes ``[x, y, w, h]`` with centre ``x + (w - 1)
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from .config import IMSiamConfig, config_from_dict, load_config
 from .crop import rgb_patches_to_tensor
 from .decoding import TargetState, combine_stages, decode_step, hanning_window, search_crop, template_crop
 from .model.imsiam import IMSiam
-from .model.inference import prepare_for_inference
+from .model.inference import MIXED_PRECISIONS, mixed_precision_context, prepare_for_inference
 from .model.neck import StageTemplate
 from .weights import DEMO_CHECKPOINT, DEMO_CONFIG, load_matching, read_state_dict
 
@@ -216,7 +215,7 @@ class IMSiamTracker(Tracker):
         crops = [search_crop(images[i], self._states[i]) for i in active]
         with torch.inference_mode():
             track = self._onnx.track if self._onnx is not None else self.model.track
-            with _autocast(self.device, self.mixed_precision):
+            with mixed_precision_context(self.device, self.mixed_precision):
                 outputs = track(self._to_input([p for p, _ in crops]), self._active_template(active))
             if self.mixed_precision != "none":  # scores and boxes decoded from float32 maps
                 outputs = [{key: value.float() for key, value in out.items()} for out in outputs]
@@ -321,9 +320,6 @@ def _choose_config(
 BACKENDS = ("auto", "torch", "onnxruntime")
 
 
-MIXED_PRECISIONS = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
-
-
 def _choose_mixed_precision(value: str, exact: bool, dtype: torch.dtype) -> str:
     choice = str(value).strip().lower()
     if choice not in MIXED_PRECISIONS:
@@ -332,13 +328,6 @@ def _choose_mixed_precision(value: str, exact: bool, dtype: torch.dtype) -> str:
         raise TrackbenchError(f"option mixed_precision={choice} contradicts "
                               f"{'exact=true' if exact else 'dtype=float64'} (the reference arithmetic)")
     return choice
-
-
-def _autocast(device: torch.device, mixed_precision: str) -> Any:
-    """``torch.autocast`` in ``mixed_precision``'s type, or a context that does nothing."""
-    if mixed_precision == "none":
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=MIXED_PRECISIONS[mixed_precision])
 
 
 def _choose_backend(backend: str, device: torch.device, exact: bool, mixed_precision: str = "none") -> str:

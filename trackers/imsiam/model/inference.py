@@ -5,14 +5,22 @@ follows a Conv2d (in a ``Sequential`` or as the ``convN``/``bnN`` pairs of a Res
 or stem) is merged into the conv's weight and bias, using the running statistics:
 ``w' = w * g / sqrt(var + eps)``, ``b' = (b - mean) * g / sqrt(var + eps) + beta``.
 GroupNorm (head) depends on the input and is kept.
+
+Also the one rewrite that does not keep them: ``mixed_precision_context`` (bf16 / fp16
+autocast, the tracker's ``mixed_precision`` option, never a default).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from typing import Any
 
 import torch
 from torch import nn
+
+#: The tracker's ``mixed_precision`` choices and the autocast type of each.
+MIXED_PRECISIONS = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 _NAMED_PAIRS = (("conv1", "bn1"), ("conv2", "bn2"), ("conv3", "bn3"))
 
@@ -54,3 +62,11 @@ def prepare_for_inference(model: nn.Module, device: str | torch.device = "cpu", 
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
     return model
+
+
+def mixed_precision_context(device: torch.device, mixed_precision: str) -> Any:
+    """``torch.autocast`` on ``device`` in ``mixed_precision``'s type (a key of
+    :data:`MIXED_PRECISIONS`), or a context that does nothing for ``"none"``."""
+    if mixed_precision == "none":
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=MIXED_PRECISIONS[mixed_precision])
