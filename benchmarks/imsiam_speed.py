@@ -11,6 +11,9 @@ Variants, interleaved frame by frame over the real frames of
 * ``torch tracker step``: ``backend=torch``: BN folded, channels_last, ``inference_mode``;
 * ``onnxruntime tracker step``: ``backend=onnxruntime`` (the default where the optional
   extra is installed): the same folded graph exported once and run by ONNX Runtime;
+* ``winograd tracker step``: ``convolution=winograd``: the torch step with the large 3x3
+  convolutions computed by Winograd's F(4x4, 3x3) (``trackers/imsiam/model/winograd.py``),
+  NCHW;
 * ``torch bf16 tracker step`` (with ``--bf16``): ``mixed_precision=bf16``, the torch step
   under ``torch.autocast`` in bfloat16 (an option: its boxes are not float32's).
 
@@ -57,6 +60,7 @@ def bench(config: str, frames: int, checkpoint: str | None, bf16: bool = False) 
         "eager tracker step": IMSiamTracker(config=config, exact=True, **weights),
         "torch tracker step": IMSiamTracker(config=config, backend="torch", **weights),
         "onnxruntime tracker step": IMSiamTracker(config=config, backend="onnxruntime", **weights),
+        "winograd tracker step": IMSiamTracker(config=config, convolution="winograd", **weights),
     }
     if bf16:
         trackers["torch bf16 tracker step"] = IMSiamTracker(config=config, mixed_precision="bf16", **weights)

@@ -35,8 +35,10 @@ from .config import IMSiamConfig, config_from_dict, load_config
 from .crop import rgb_patches_to_tensor
 from .decoding import TargetState, combine_stages, decode_step, hanning_window, search_crop, template_crop
 from .model.imsiam import IMSiam
-from .model.inference import MIXED_PRECISIONS, mixed_precision_context, prepare_for_inference
+from .model.inference import mixed_precision_context, prepare_for_inference
 from .model.neck import StageTemplate
+from .model.winograd import use_winograd
+from .options import as_bool, as_float, check_device, choose_backend, choose_convolution, choose_mixed_precision
 from .weights import DEMO_CHECKPOINT, DEMO_CONFIG, load_matching, read_state_dict
 
 
@@ -76,6 +78,9 @@ class IMSiamTracker(Tracker):
       where the hardware has it (bf16 on CPUs with AMX: about 3x the eager step of the
       ResNet-50 model, ``benchmarks/imsiam_speed.py``; fp16 on CUDA), but the boxes are no
       longer float32's: an option, never a default. Refused with ``exact`` or ``float64``.
+    * ``convolution``: ``direct`` (default) or ``winograd``: the large 3x3 convolutions
+      computed by Winograd's F(4x4, 3x3) (:mod:`.model.winograd`; torch backend, NCHW,
+      ``auto`` then picks torch): outputs within float32 rounding, more memory for weights.
 
     Rounding ties: the search crop is ``round(s_x)`` pixels wide, ``s_x`` computed from the
     float box state. Two float paths that agree to 1e-6 (folded vs unfolded BN, NHWC vs NCHW)
@@ -110,25 +115,26 @@ class IMSiamTracker(Tracker):
         exact: bool | str = False,
         dtype: str = "float32",
         mixed_precision: str = "none",
+        convolution: str = "direct",
     ):
-        random_init = _as_bool(random_init, "random_init")
-        self.exact = _as_bool(exact, "exact")
+        random_init = as_bool(random_init, "random_init")
+        self.exact = as_bool(exact, "exact")
         if threads not in (None, ""):
-            count = int(_as_float(threads, "threads"))
+            count = int(as_float(threads, "threads"))
             if count < 1:
                 raise TrackbenchError(f"option threads: {threads!r} must be a positive integer")
             torch.set_num_threads(count)
-        self.device = _check_device(device)
+        self.device = check_device(device)
         self.checkpoint = None if random_init else _resolve_checkpoint(checkpoint)
         state, embedded = (None, None) if self.checkpoint is None else read_state_dict(self.checkpoint)
         cfg = _choose_config(config, embedded, state, self.checkpoint)
         changes: dict[str, Any] = {}
         if window_influence is not None:
-            changes["window_influence"] = _as_float(window_influence, "window_influence")
+            changes["window_influence"] = as_float(window_influence, "window_influence")
         if scale_lr is not None:
-            changes["scale_lr"] = _as_float(scale_lr, "scale_lr")
+            changes["scale_lr"] = as_float(scale_lr, "scale_lr")
         if penalty_k is not None:
-            changes["penalty_k"] = _as_float(penalty_k, "penalty_k")
+            changes["penalty_k"] = as_float(penalty_k, "penalty_k")
         if size_update is not None:
             changes["size_update"] = str(size_update)
         if score is not None:
@@ -145,11 +151,14 @@ class IMSiamTracker(Tracker):
         if str(dtype) not in ("float32", "float64"):
             raise TrackbenchError(f"option dtype: {dtype!r} must be float32 or float64")
         self.dtype = torch.float64 if str(dtype) == "float64" else torch.float32
-        self.fold_bn = _as_bool(fold_bn, "fold_bn") and not self.exact
-        self.channels_last = _as_bool(channels_last, "channels_last") and not self.exact
-        self.mixed_precision = _choose_mixed_precision(mixed_precision, self.exact, self.dtype)
-        self.backend = _choose_backend(str(backend), self.device, self.exact or self.dtype == torch.float64,
-                                       self.mixed_precision)
+        self.fold_bn = as_bool(fold_bn, "fold_bn") and not self.exact
+        self.channels_last = as_bool(channels_last, "channels_last") and not self.exact
+        self.mixed_precision = choose_mixed_precision(mixed_precision, self.exact, self.dtype)
+        self.convolution = choose_convolution(convolution, self.exact, self.mixed_precision)
+        self.backend = choose_backend(str(backend), self.device, self.exact or self.dtype == torch.float64,
+                                      self.mixed_precision, self.convolution)
+        if self.convolution == "winograd":  # NCHW in and out: channels_last would copy at every layer
+            self.channels_last = False
         self._onnx: Any = None  # the ONNX Runtime session, built at the first init
         self.init_box_convention = self.config.tracking.init_box
         model = model.to(self.dtype)
@@ -159,6 +168,8 @@ class IMSiamTracker(Tracker):
             self.model = model.eval().to(self.device)
             if self.channels_last:
                 self.model = self.model.to(memory_format=torch.channels_last)
+        if self.convolution == "winograd":
+            use_winograd(self.model)
         self._template: list[StageTemplate] | None = None
         self._states: list[TargetState] = []
         self._window: np.ndarray | None = None
@@ -252,6 +263,7 @@ class IMSiamTracker(Tracker):
             "exact": self.exact,
             "dtype": str(self.dtype).replace("torch.", ""),
             "mixed_precision": self.mixed_precision,
+            "convolution": self.convolution,
             "init_box": self.init_box_convention,
         }
 
@@ -315,71 +327,6 @@ def _choose_config(
         if state.get("head.cls_tower.0.weight") is not None and state["head.cls_tower.0.weight"].shape[-1] == 1:
             return load_config("imsiam_code")
     return load_config(None)
-
-
-BACKENDS = ("auto", "torch", "onnxruntime")
-
-
-def _choose_mixed_precision(value: str, exact: bool, dtype: torch.dtype) -> str:
-    choice = str(value).strip().lower()
-    if choice not in MIXED_PRECISIONS:
-        raise TrackbenchError(f"option mixed_precision: {value!r} is not one of {', '.join(MIXED_PRECISIONS)}")
-    if choice != "none" and (exact or dtype != torch.float32):
-        raise TrackbenchError(f"option mixed_precision={choice} contradicts "
-                              f"{'exact=true' if exact else 'dtype=float64'} (the reference arithmetic)")
-    return choice
-
-
-def _choose_backend(backend: str, device: torch.device, exact: bool, mixed_precision: str = "none") -> str:
-    """``torch`` or ``onnxruntime`` for the option value (see the class docstring)."""
-    from .model.onnx_backend import onnxruntime_available
-
-    backend = backend.strip().lower()
-    if backend not in BACKENDS:
-        raise TrackbenchError(f"option backend: {backend!r} is not one of {', '.join(BACKENDS)}")
-    if backend == "onnxruntime":
-        if mixed_precision != "none":
-            raise TrackbenchError(f"option backend=onnxruntime contradicts mixed_precision={mixed_precision} "
-                                  "(the ONNX graph runs in float32; use backend=torch)")
-        if exact:
-            raise TrackbenchError("option backend=onnxruntime contradicts exact=true (exact runs the eager torch model)")
-        if device.type != "cpu":
-            raise TrackbenchError(f"option backend=onnxruntime runs on the CPU only, not on {device}")
-        if not onnxruntime_available():
-            raise TrackbenchError("option backend=onnxruntime needs the optional extra: pip install 'trackbench[onnx]'")
-        return backend
-    if backend == "auto":
-        return "onnxruntime" if not exact and mixed_precision == "none" and device.type == "cpu" \
-            and onnxruntime_available() else "torch"
-    return backend
-
-
-def _check_device(device: str) -> torch.device:
-    try:
-        dev = torch.device(str(device))
-    except RuntimeError:
-        raise TrackbenchError(f"invalid device {device!r} (use cpu, cuda or cuda:N)") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise TrackbenchError(f"device {device!r} requested but CUDA is not available")
-    return dev
-
-
-def _as_bool(value: bool | str, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise TrackbenchError(f"option {name}: {value!r} is not true/false")
-
-
-def _as_float(value: float | str, name: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TrackbenchError(f"option {name}: {value!r} is not a number") from None
 
 
 class IMSiamNanoTracker(IMSiamTracker):
