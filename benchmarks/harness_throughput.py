@@ -31,13 +31,16 @@ depend on what else the machine runs.
 Frames: the demo suite (generated into a temp dir; also cycled into two sequences of
 LaSOT's mean length, 2,448 frames, where per-sequence file writing weighs as it does on a
 real benchmark) and, when ../shared/data is present, the real OTB sequences Couple and
-Crossing (``--otb DIR`` names another folder holding them, e.g. from a git worktree).
+Crossing (320 x 240 and 360 x 240; ``--otb DIR`` names another folder holding them, e.g.
+from a git worktree) and the real VOT sequence bag (640 x 480, as large as most
+benchmarks' frames or smaller: LaSOT and GOT-10k hold 1280 x 720 and larger; run through
+the one-pass protocol like the others).
 
 Threads are chosen as a run chooses them (``--threads``, else the usable cores), before
 anything is measured.
 
     python benchmarks/harness_throughput.py [--repeats 9] [--otb ../shared/data/sequences/otb]
-                                            [--only demo long otb] [--threads N]
+                                            [--only demo long otb vot] [--threads N]
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from trackbench.data.otb import read_otb
+from trackbench.data.vot import read_vot_sequence
 from trackbench.execution.runner import RunOptions, run_suite
 from trackbench.execution.threads import apply_threads, choose_threads
 from trackbench.imageio import read_rgb
@@ -91,8 +95,10 @@ def measure(name: str, dataset: Dataset, suite, repeats: int, threads: int | Non
 
     def decode():
         for seq in dataset:
+            frame = None
             for path in seq.frames:
-                read_rgb(path)
+                frame = read_rgb(path)  # (the last frame stays alive while the next is decoded)
+            del frame
 
     def decode_parallel():  # its threads are gone before the next variant (a worker forks only from one thread)
         with ThreadPoolExecutor(max_workers=decoders) as pool:
@@ -148,10 +154,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--otb", type=Path, default=SHARED_SEQUENCES, help="folder with Couple/ and Crossing/")
-    parser.add_argument("--only", choices=("demo", "long", "otb"), nargs="*", help="measure these frame sets only")
+    parser.add_argument("--only", choices=("demo", "long", "otb", "vot"), nargs="*", help="measure these frame sets only")
     parser.add_argument("--threads", type=int, help="as `trackbench run --threads` (default: the usable cores)")
     args = parser.parse_args()
-    only = set(args.only or ("demo", "long", "otb"))
+    only = set(args.only or ("demo", "long", "otb", "vot"))
     with tempfile.TemporaryDirectory() as tmp:
         demo = get_suite("demo")
         dataset = demo.load(Path(tmp) / "demo")
@@ -163,6 +169,10 @@ def main() -> None:
     if "otb" in only and args.otb.is_dir():
         real = read_otb(args.otb.resolve(), name="otb-real")
         measure("OTB Couple+Crossing", real, get_suite("otb2015"), args.repeats, args.threads)
+    bag = args.otb / ".." / "vot" / "bag"
+    if "vot" in only and bag.is_dir():
+        vot = Dataset("vot-real", [read_vot_sequence(bag.resolve(), "bag")])
+        measure("VOT bag (640 x 480)", vot, get_suite("otb2015"), args.repeats, args.threads)
 
 
 if __name__ == "__main__":

@@ -330,3 +330,33 @@ def test_a_tracker_error_stops_the_background_decoder(tmp_path, monkeypatch):
         run_one_pass(TimedIdentity(clock, 5.0, fail_at=8), seq)
     assert not decoder_threads()
     assert len(threads) <= 10  # frame 8's and at most the next one
+
+
+@pytest.mark.parametrize("decoders", [1, 3])
+def test_the_last_frame_stays_alive_while_the_next_one_is_decoded(tmp_path, monkeypatch, decoders):
+    # freed before the next decode, a large frame's buffer is trimmed from the heap and
+    # faulted in again (trackbench/execution/heap.py); the caller drops its reference at once
+    import weakref
+
+    from trackbench.protocols import ope
+
+    seq = make_dataset(tmp_path, {"a": 12}).sequences[0]
+    yielded: list[weakref.ref] = []
+    alive_at_decode: list[bool] = []
+    original = Sequence.image
+
+    def image(self, index):
+        if index == len(yielded) and yielded:  # decoding the frame after the last one yielded
+            alive_at_decode.append(yielded[-1]() is not None)
+        return original(self, index)
+
+    monkeypatch.setattr(Sequence, "image", image)
+    frames = ope.prefetched_images(seq, decoders=decoders)
+    try:
+        for _ in range(len(seq)):
+            yielded.append(weakref.ref(next(frames)))  # the caller keeps nothing
+    finally:
+        frames.close()
+    if decoders == 1:  # decoded in this thread, right after the previous frame was handed out
+        assert alive_at_decode == [True] * (len(seq) - 1)
+    assert sum(ref() is not None for ref in yielded) <= 1 + decoders

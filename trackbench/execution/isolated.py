@@ -37,6 +37,7 @@ from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Iterator
 
+from trackbench.execution.heap import return_free_heap
 from trackbench.execution.units import UnitOutcome, WorkUnit
 from trackbench.execution.watch import BUILDING, SLOTS, STARTING, FrameWatch, Limits
 from trackbench.execution.worker import build_tracker, execute_task, failed_outcomes, worker_name
@@ -76,22 +77,6 @@ def start_method() -> str:
     if any(name in sys.modules for name in FORK_UNSAFE_MODULES):
         return "spawn"
     return "fork"
-
-
-def return_free_heap() -> None:
-    """Give the C heap's free pages back to the kernel (glibc's ``malloc_trim``; nothing
-    where it does not exist), before a worker is forked: a fork copies the page table
-    entries of every resident page, free ones included, and a process that has decoded or
-    generated images can hold tens of MB of them (benchmarks/README.md: a fork of a
-    process with 60 MB of such pages took 6.5 ms, 2.5 ms once they were returned). It
-    costs about 0.1 ms per MB returned, nothing when there is nothing to return."""
-    try:
-        import ctypes
-
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 @contextmanager

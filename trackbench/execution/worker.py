@@ -22,6 +22,7 @@ import numpy as np
 
 from trackbench.errors import TrackbenchError
 from trackbench.execution.batched import run_batched, supports_batches
+from trackbench.execution.heap import keep_freed_heap
 from trackbench.execution.threads import apply_threads
 from trackbench.execution.units import UnitOutcome, WorkUnit
 from trackbench.execution.watch import FrameWatch, Limits, UnitTimeout, WatchedTracker
@@ -67,7 +68,9 @@ def build_tracker(spec: str, options: dict[str, Any], device: str | None = None,
     """Create the tracker, passing ``device`` as its option when it has one.
     ``factory``: :func:`tracker_factory` of ``spec`` if the caller has it (else looked up).
     ``threads``: torch/OpenCV threads of this process (:func:`~trackbench.execution.threads.apply_threads`),
-    set before the tracker is built and again after it (for a library its build imported)."""
+    set before the tracker is built and again after it (for a library its build imported).
+    The process's C heap keeps freed frame buffers first (:func:`~trackbench.execution.heap.keep_freed_heap`)."""
+    keep_freed_heap()
     if threads is not None:
         apply_threads(threads)
     tracker = _build(spec, options, device, factory)

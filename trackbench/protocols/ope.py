@@ -82,9 +82,12 @@ def prefetched_images(sequence: Sequence, start: int = 0, decoders: int | None =
       frames between threads would cost more than it overlaps).
 
     Frames come out in order; a frame that fails to decode raises when it is asked for,
-    not before. The generator keeps no reference to a frame once it is yielded; at most
-    ``decoders`` decoded frames wait ahead. Threads start at the first frame that needs
-    them and are stopped when the generator is closed.
+    not before. The last frame yielded stays alive until the next one is decoded, and at
+    most ``decoders`` decoded frames wait ahead: a large frame freed before the next
+    decode lies at the top of the C heap, which glibc may trim, and the next decode then
+    faults its whole buffer in again (:mod:`trackbench.execution.heap`, which a run also
+    applies). Threads start at the first frame that needs them and are stopped when the
+    generator is closed.
     """
     count = len(sequence)
     decoders = decode_threads() if decoders is None else max(1, int(decoders))
@@ -112,7 +115,6 @@ def prefetched_images(sequence: Sequence, start: int = 0, decoders: int | None =
             handed = clock()
             yield image
             work_seconds = clock() - handed
-            image = None  # the caller's frame only: freed as soon as the caller drops it
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -171,7 +173,6 @@ def run_one_pass(
                 regions.append(region)
                 if score is not None:
                     scores[index] = score
-            image = None  # dropped before the next frame is decoded: its buffer is reused
             if progress is not None:
                 progress(1)
     finally:
