@@ -108,9 +108,11 @@ class WinogradConv2d(nn.Module):
         self.tile, self.size = at.shape[0], at.shape[1]
         self.dilation, self.padding = conv.dilation[0], conv.padding[0]
         self.out_channels = conv.out_channels
-        u = torch.einsum("ik,ockl,jl->ijoc", g, weight.double().cpu(), g)
+        # G g G^T of every channel pair as one product: (a*a, 9) @ (9, Cout * Cin), in float64
+        flat = weight.detach().double().cpu().reshape(-1, 9).T
+        tiles = (torch.kron(g, g) @ flat).reshape(self.size ** 2, conv.out_channels, conv.in_channels)
         kind = dict(dtype=weight.dtype, device=weight.device)
-        self.register_buffer("weight_tiles", u.reshape(self.size ** 2, conv.out_channels, conv.in_channels).to(**kind).contiguous())
+        self.register_buffer("weight_tiles", tiles.to(**kind).contiguous())
         self.register_buffer("input_transform", torch.kron(bt, bt).to(**kind))
         self.register_buffer("output_transform", torch.kron(at, at).to(**kind))
         bias = conv.bias.detach() if conv.bias is not None else torch.zeros(conv.out_channels, **kind)
