@@ -35,7 +35,7 @@ def choose_convolution(value: str, exact: bool, mixed_precision: str) -> str:
         raise TrackbenchError("option convolution=winograd contradicts exact=true (exact runs the eager network)")
     if choice == "winograd" and mixed_precision != "none":
         raise TrackbenchError(f"option convolution=winograd contradicts mixed_precision={mixed_precision} "
-                              "(the Winograd transforms are float32 arithmetic)")
+                              "(the Winograd transforms run in the weights' own type)")
     return choice
 
 

@@ -33,9 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-#: Output tile size m of F(m x m, 3 x 3); the input tile is m + 2.
-TILE = 4
-#: Interpolation points of F(4, 3) besides infinity.
+#: Interpolation points of F(4, 3) besides infinity (4x4 output tiles from 6x6 input tiles).
 POINTS = (0, 1, -1, 2, Fraction(-1, 2))
 #: Convolutions with fewer input or output channels keep the direct algorithm.
 MIN_CHANNELS = 256
@@ -109,7 +107,7 @@ class WinogradConv2d(nn.Module):
         self.dilation, self.padding = conv.dilation[0], conv.padding[0]
         self.out_channels = conv.out_channels
         # G g G^T of every channel pair as one product: (a*a, 9) @ (9, Cout * Cin), in float64
-        flat = weight.detach().double().cpu().reshape(-1, 9).T
+        flat = weight.double().cpu().reshape(-1, 9).T
         tiles = (torch.kron(g, g) @ flat).reshape(self.size ** 2, conv.out_channels, conv.in_channels)
         kind = dict(dtype=weight.dtype, device=weight.device)
         self.register_buffer("weight_tiles", tiles.to(**kind).contiguous())
